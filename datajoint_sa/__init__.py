@@ -1,0 +1,39 @@
+"""datajoint_sa: DataJoint pipelines on SQLAlchemy Core.
+
+``import datajoint_sa as dj`` gives the DataJoint 2.x API: schemas, table tiers,
+query operators, populate, diagrams, on SQLite, PostgreSQL and MySQL/MariaDB.
+"""
+
+from . import errors
+from .engine.connection import Connection
+from .errors import DataJointError, DuplicateError, IntegrityError
+from .expression.condition import AndList, Not
+from .instance import conn
+from .schema import Schema, list_schemas
+from .settings import config
+from .table import FreeTable, Table
+from .user_tables import Computed, Imported, Lookup, Manual, Part
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "config",
+    "conn",
+    "Connection",
+    "Schema",
+    "list_schemas",
+    "Table",
+    "FreeTable",
+    "Manual",
+    "Lookup",
+    "Imported",
+    "Computed",
+    "Part",
+    "AndList",
+    "Not",
+    "errors",
+    "DataJointError",
+    "DuplicateError",
+    "IntegrityError",
+]

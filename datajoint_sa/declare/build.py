@@ -1,0 +1,210 @@
+"""Syntax tree -> SQLAlchemy ``Table``, heading and lineage.
+
+The builder turns a parsed :class:`~.grammar.Definition` into SQLAlchemy schema
+objects (Column, PrimaryKeyConstraint, ForeignKeyConstraint, Index) laid out as
+DataJoint 2.x lays them out, so that the two libraries share databases.  Foreign
+keys are resolved through a caller-supplied function; no database is touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from ..codecs import storage_type
+from ..dialects import DialectRules
+from ..errors import DataJointError, DeclarationError
+from ..heading import Attribute, Heading
+from ..types import AttributeType, column_type
+from .grammar import AttributeLine, Definition, ForeignKeyLine, IndexLine
+
+__all__ = ["Parent", "DeclaredTable", "build_table"]
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_SQL_CONSTANTS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NOW()"}
+
+
+@dataclass(frozen=True)
+class Parent:
+    """What a foreign key needs to know of the table it references."""
+
+    full_name: str
+    heading: Heading
+    sql_table: sa.Table
+
+
+@dataclass(frozen=True)
+class DeclaredTable:
+    table: sa.Table
+    heading: Heading
+    parents: tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]  # (parent, ((attr, parent attr)...), in key)
+    enum_types: tuple[postgresql.ENUM, ...] = field(default_factory=tuple)
+
+
+def _server_default(line: AttributeLine, rules: DialectRules) -> sa.sql.ClauseElement | str | None:
+    text = line.default
+    if text is None:
+        return None
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    if text.upper() in _SQL_CONSTANTS:
+        return sa.text(text.upper())
+    if line.type.kind == "bool":
+        truth = {"true": True, "1": True, "false": False, "0": False}.get(text.lower())
+        if truth is None:
+            raise DeclarationError(f"Line {line.line_no}: default {text!r} of bool attribute {line.name!r} is not true or false.")
+        return sa.true() if truth else sa.false()
+    if _NUMBER.match(text):
+        return sa.text(text)
+    return text  # a bare word: a string literal, as DataJoint 2.x treats it
+
+
+def _comment(attr_type: AttributeType, comment: str) -> str | None:
+    tag = attr_type.comment_tag
+    return f":{tag}:{comment}" if tag is not None else (comment or None)
+
+
+class _Builder:
+    """Accumulates columns, constraints and heading attributes for one table."""
+
+    def __init__(self, schema: str, table: str, rules: DialectRules, resolve: Callable[[str], Parent]) -> None:
+        self.schema, self.table, self.rules, self.resolve = schema, table, rules, resolve
+        self.sql_schema, self.sql_name = rules.sql_table(schema, table)
+        self.columns: dict[str, sa.Column] = {}
+        self.attributes: dict[str, Attribute] = {}
+        self.constraints: list[sa.schema.SchemaItem] = []
+        self.parents: list[tuple[str, tuple[tuple[str, str], ...], bool]] = []
+        self.fk_column_sets: list[tuple[tuple[str, ...], bool]] = []
+        self.enum_types: list[postgresql.ENUM] = []
+
+    def add_attribute(self, line: AttributeLine) -> None:
+        attr_type = line.type
+        try:
+            stored = storage_type(attr_type) if attr_type.kind == "codec" else attr_type
+        except DataJointError as err:
+            raise DeclarationError(f"Line {line.line_no} of the definition, {line.text!r}: {err}") from None
+        sql_type = column_type(attr_type, self.rules.name, self.sql_schema, storage=stored)
+        if isinstance(sql_type, postgresql.ENUM):
+            self.enum_types.append(sql_type)
+        self.columns[line.name] = sa.Column(
+            line.name, sql_type, nullable=line.nullable, server_default=_server_default(line, self.rules),
+            comment=_comment(attr_type, line.comment), autoincrement=False,
+        )
+        lineage = f"{self.schema}.{self.table}.{line.name}" if line.in_key else None
+        self.attributes[line.name] = Attribute(
+            line.name, attr_type, in_key=line.in_key, nullable=line.nullable,
+            default="null" if line.nullable else line.default, comment=line.comment, lineage=lineage,
+        )
+
+    def add_foreign_key(self, line: ForeignKeyLine) -> None:
+        try:
+            parent = self.resolve(line.ref)
+        except DataJointError as err:
+            raise DeclarationError(f"Line {line.line_no} of the definition, {line.text!r}: {err}") from None
+        renames = dict(line.renames)  # new name -> parent's name
+        key = parent.heading.primary_key
+        unknown = [old for old in renames.values() if old not in key]
+        if unknown:
+            raise DeclarationError(
+                f"Line {line.line_no}: {', '.join(unknown)} not in the primary key of {parent.full_name} "
+                f"({', '.join(key)}); .proj() in a foreign key renames primary-key attributes only."
+            )
+        to_new = {old: new for new, old in renames.items()}
+        pairs = tuple((to_new.get(name, name), name) for name in key)
+        for new_name, old_name in pairs:
+            self._add_inherited(new_name, parent, old_name, line)
+        self.constraints.append(sa.ForeignKeyConstraint(
+            [new for new, _ in pairs], [parent.sql_table.c[old] for _, old in pairs],
+            onupdate="CASCADE", ondelete="RESTRICT",
+        ))
+        self.parents.append((parent.full_name, pairs, line.in_key))
+        self.fk_column_sets.append((tuple(new for new, _ in pairs), line.unique))
+
+    def _add_inherited(self, name: str, parent: Parent, parent_name: str, line: ForeignKeyLine) -> None:
+        if name in self.attributes:
+            existing = self.attributes[name]
+            source = parent.heading[parent_name]
+            if existing.lineage != source.lineage:
+                raise DeclarationError(
+                    f"Line {line.line_no}: attribute {name!r} from {parent.full_name} collides with an attribute "
+                    f"of the same name and another origin ({existing.lineage}); rename it with .proj()."
+                )
+            return
+        source = parent.heading[parent_name]
+        parent_column = parent.sql_table.c[parent_name]
+        comment = (source.comment or None) if self.rules.fk_columns_inherit_comment else None
+        self.columns[name] = sa.Column(
+            name, parent_column.type, nullable=line.nullable, comment=comment, autoincrement=False
+        )
+        self.attributes[name] = Attribute(
+            name, source.type, in_key=line.in_key, nullable=line.nullable,
+            default="null" if line.nullable else None, comment=source.comment, lineage=source.lineage,
+        )
+
+    def add_indexes(self, lines: tuple[IndexLine, ...]) -> list[sa.Index]:
+        indexes: list[sa.Index] = []
+        taken: set[str] = set()
+        covered: list[tuple[str, ...]] = [tuple(a for a, attr in self.attributes.items() if attr.in_key)]
+        for line in lines:
+            missing = [c for c in line.columns if c not in self.columns]
+            if missing:
+                raise DeclarationError(
+                    f"Line {line.line_no}: index on unknown attribute(s) {', '.join(missing)}; "
+                    f"available: {', '.join(self.columns)}."
+                )
+            name = self.rules.index_name(self.schema, self.table, line.columns, taken)
+            indexes.append(sa.Index(name, *line.columns, unique=line.unique))
+            covered.append(line.columns)
+        for columns, unique in self.fk_column_sets:
+            prefix_covered = any(existing[: len(columns)] == columns for existing in covered)
+            needs_index = unique or (not self.rules.indexes_foreign_keys and not prefix_covered)
+            if needs_index and not (prefix_covered and not unique):
+                name = self.rules.index_name(self.schema, self.table, columns, taken)
+                indexes.append(sa.Index(name, *columns, unique=unique))
+                covered.append(columns)
+        return indexes
+
+
+def build_table(
+    definition: Definition,
+    *,
+    schema: str,
+    table: str,
+    metadata: sa.MetaData,
+    rules: DialectRules,
+    resolve: Callable[[str], Parent],
+) -> DeclaredTable:
+    """Build the SQLAlchemy table of a DataJoint table from its parsed definition."""
+    builder = _Builder(schema, table, rules, resolve)
+    for line in definition.lines:
+        if isinstance(line, AttributeLine):
+            if line.name in builder.attributes:
+                raise DeclarationError(
+                    f"Line {line.line_no}: attribute {line.name!r} is already defined by a foreign key above."
+                )
+            builder.add_attribute(line)
+        elif isinstance(line, ForeignKeyLine):
+            builder.add_foreign_key(line)
+    primary_key = [name for name, attr in builder.attributes.items() if attr.in_key]
+    if not primary_key:
+        raise DeclarationError(f"Table {schema}.{table} has no primary key: declare at least one attribute above '---'.")
+    indexes = builder.add_indexes(definition.indexes)
+    # Primary-key columns first, in declaration order; then the others.
+    ordered = [builder.columns[n] for n in primary_key] + [
+        column for name, column in builder.columns.items() if name not in primary_key
+    ]
+    sql_table = sa.Table(
+        builder.sql_name, metadata, *ordered, sa.PrimaryKeyConstraint(*primary_key), *builder.constraints, *indexes,
+        schema=builder.sql_schema, comment=definition.comment or None, mysql_engine="InnoDB",
+    )
+    heading = Heading(
+        [builder.attributes[n] for n in primary_key]
+        + [a for n, a in builder.attributes.items() if n not in primary_key],
+        table_comment=definition.comment,
+    )
+    return DeclaredTable(sql_table, heading, tuple(builder.parents), tuple(builder.enum_types))

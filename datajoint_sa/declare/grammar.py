@@ -1,0 +1,185 @@
+"""Definition text -> syntax tree.
+
+A DataJoint definition is a sequence of lines: an optional ``# table comment``
+first, primary-key lines, a ``---`` divider, secondary lines.  Each line is an
+attribute (``name = default : type  # comment``), a foreign key
+(``-> [nullable, unique] Parent.proj(new='old')``) or an index
+(``unique index(a, b)``).  Parsing needs no database; every error names the line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import DeclarationError
+from ..types import AttributeType, parse_type
+
+__all__ = ["AttributeLine", "ForeignKeyLine", "IndexLine", "Definition", "parse_definition"]
+
+_ATTRIBUTE = re.compile(
+    r"""^(?P<name>[a-z][a-z0-9_]*)\s*
+    (?:=\s*(?P<default>(?:"[^"]*"|'[^']*'|[^:#'"])+?)\s*)?
+    :\s*(?P<type>(?:'[^']*'|"[^"]*"|[^#'"])+?)\s*
+    (?:\#\s*(?P<comment>.*?))?\s*$""",
+    re.X,
+)
+_FOREIGN_KEY = re.compile(
+    r"""^->\s*(?:\[\s*(?P<options>[^\]]*)\])?\s*
+    (?P<ref>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*?)
+    (?:\.proj\s*\((?P<proj>[^)]*)\))?\s*
+    (?:\#.*)?$""",
+    re.X,
+)
+_RENAME = re.compile(r"""^\s*(?P<new>[a-z][a-z0-9_]*)\s*=\s*(?P<q>['"])(?P<old>[a-z][a-z0-9_]*)(?P=q)\s*$""")
+_INDEX = re.compile(r"^(?P<unique>unique\s+)?index\s*\((?P<columns>[^)]*)\)\s*(?:#.*)?$", re.I)
+_DIVIDER = re.compile(r"^-{3,}\s*(?:#.*)?$")
+_FK_OPTIONS = {"nullable", "unique"}
+
+
+@dataclass(frozen=True)
+class AttributeLine:
+    name: str
+    type: AttributeType
+    default: str | None
+    nullable: bool
+    comment: str
+    in_key: bool
+    line_no: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ForeignKeyLine:
+    ref: str
+    renames: tuple[tuple[str, str], ...]
+    nullable: bool
+    unique: bool
+    in_key: bool
+    line_no: int
+    text: str
+
+
+@dataclass(frozen=True)
+class IndexLine:
+    columns: tuple[str, ...]
+    unique: bool
+    line_no: int
+    text: str
+
+
+Line = AttributeLine | ForeignKeyLine | IndexLine
+
+
+@dataclass(frozen=True)
+class Definition:
+    comment: str
+    lines: tuple[Line, ...] = field(default_factory=tuple)
+
+    @property
+    def attributes(self) -> tuple[AttributeLine, ...]:
+        return tuple(line for line in self.lines if isinstance(line, AttributeLine))
+
+    @property
+    def foreign_keys(self) -> tuple[ForeignKeyLine, ...]:
+        return tuple(line for line in self.lines if isinstance(line, ForeignKeyLine))
+
+    @property
+    def indexes(self) -> tuple[IndexLine, ...]:
+        return tuple(line for line in self.lines if isinstance(line, IndexLine))
+
+
+def _fail(line_no: int, text: str, reason: str) -> DeclarationError:
+    return DeclarationError(f"Line {line_no} of the definition, {text.strip()!r}: {reason}")
+
+
+def _parse_attribute(text: str, in_key: bool, line_no: int) -> AttributeLine:
+    match = _ATTRIBUTE.match(text)
+    if not match:
+        if re.match(r"^[A-Za-z_]\w*\s*(=[^:]*)?:", text) and not re.match(r"^[a-z]", text):
+            raise _fail(line_no, text, "attribute names must start with a lowercase letter and hold only a-z, 0-9 and _.")
+        raise _fail(line_no, text, "expected 'name [= default] : type [# comment]', '-> Table', or '[unique] index(...)'.")
+    try:
+        attr_type = parse_type(match["type"])
+    except DeclarationError:
+        raise
+    except Exception as err:  # DataJointError from parse_type
+        raise _fail(line_no, text, str(err)) from None
+    default = match["default"]
+    nullable = default is not None and default.strip().lower() == "null"
+    if nullable and in_key:
+        raise _fail(line_no, text, "primary-key attributes cannot be nullable.")
+    return AttributeLine(
+        name=match["name"], type=attr_type, default=None if nullable else default, nullable=nullable,
+        comment=(match["comment"] or "").strip(), in_key=in_key, line_no=line_no, text=text,
+    )
+
+
+def _parse_foreign_key(text: str, in_key: bool, line_no: int) -> ForeignKeyLine:
+    match = _FOREIGN_KEY.match(text)
+    if not match:
+        raise _fail(line_no, text, "expected '-> [nullable, unique] Table' or '-> Table.proj(new_name=\"old_name\")'.")
+    options = {o.strip().lower() for o in (match["options"] or "").split(",") if o.strip()}
+    unknown = options - _FK_OPTIONS
+    if unknown:
+        raise _fail(line_no, text, f"unknown foreign-key option(s) {', '.join(sorted(unknown))}; use nullable or unique.")
+    if "nullable" in options and in_key:
+        raise _fail(line_no, text, "a foreign key in the primary key cannot be nullable.")
+    renames = []
+    for item in filter(str.strip, (match["proj"] or "").split(",")):
+        rename = _RENAME.match(item)
+        if not rename:
+            raise _fail(line_no, text, f"in .proj(), {item.strip()!r} is not of the form new_name='old_name'.")
+        renames.append((rename["new"], rename["old"]))
+    return ForeignKeyLine(
+        ref=match["ref"], renames=tuple(renames), nullable="nullable" in options, unique="unique" in options,
+        in_key=in_key, line_no=line_no, text=text,
+    )
+
+
+def _parse_index(match: re.Match[str], text: str, line_no: int) -> IndexLine:
+    columns = tuple(c.strip() for c in match["columns"].split(",") if c.strip())
+    if not columns:
+        raise _fail(line_no, text, "an index needs at least one attribute.")
+    return IndexLine(columns=columns, unique=bool(match["unique"]), line_no=line_no, text=text)
+
+
+def parse_definition(text: str) -> Definition:
+    """Parse a definition string into a :class:`Definition`; raise DeclarationError on malformed lines."""
+    if not isinstance(text, str):
+        raise DeclarationError(f"A table definition must be a string, not {type(text).__name__}.")
+    comment = ""
+    lines: list[Line] = []
+    in_key = True
+    seen_content = False
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            if not seen_content and not comment and not lines:
+                comment = stripped.lstrip("#").strip()
+            seen_content = True
+            continue
+        seen_content = True
+        if _DIVIDER.match(stripped):
+            if not in_key:
+                raise _fail(line_no, stripped, "only one '---' divider is allowed.")
+            in_key = False
+        elif stripped.startswith("->"):
+            lines.append(_parse_foreign_key(stripped, in_key, line_no))
+        elif (index := _INDEX.match(stripped)) is not None:
+            lines.append(_parse_index(index, stripped, line_no))
+        else:
+            lines.append(_parse_attribute(stripped, in_key, line_no))
+    _check_unique_names(lines)
+    return Definition(comment=comment, lines=tuple(lines))
+
+
+def _check_unique_names(lines: list[Line]) -> None:
+    seen: dict[str, int] = {}
+    for line in lines:
+        if isinstance(line, AttributeLine):
+            if line.name in seen:
+                raise _fail(line.line_no, line.text, f"attribute {line.name!r} is already declared on line {seen[line.name]}.")
+            seen[line.name] = line.line_no

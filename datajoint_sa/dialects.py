@@ -1,0 +1,74 @@
+"""What differs between the backends, kept as data in one place.
+
+SQLAlchemy's dialects do the SQL; this module only records the DataJoint-level
+layout choices that differ per backend: where a DataJoint schema lives, how
+indexes are named, what column comments foreign-key columns carry.
+
+SQLite has no schemas, and foreign keys cannot cross ATTACHed files.  So every
+DataJoint schema of one SQLite database lives in that single file, its tables
+named ``"<schema>.<table>"`` (a quoted identifier).  Cross-schema foreign keys
+are then ordinary, enforced foreign keys.  Schema existence is recorded by the
+schema's ``"<schema>.~lineage"`` table, created with the schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+__all__ = ["DialectRules", "rules_for"]
+
+SQLITE_SEPARATOR = "."
+
+
+@dataclass(frozen=True)
+class DialectRules:
+    name: str
+    has_schemas: bool
+    has_comments: bool
+    max_identifier: int
+    indexes_foreign_keys: bool  # True where the server indexes FK columns itself (InnoDB)
+    fk_columns_inherit_comment: bool  # DataJoint 2.x copies the parent's comment text on MySQL
+
+    def sql_table(self, schema: str, table: str) -> tuple[str | None, str]:
+        """(SQL schema, SQL table name) holding DataJoint table ``schema.table``."""
+        if self.has_schemas:
+            return schema, table
+        return None, f"{schema}{SQLITE_SEPARATOR}{table}"
+
+    def index_name(self, schema: str, table: str, columns: tuple[str, ...], taken: set[str]) -> str:
+        """A name for an index on ``columns``, unique among ``taken`` (names in the same namespace)."""
+        if self.name == "mysql":  # the name MySQL would choose itself: the first column, then _2, _3 ...
+            base = columns[0]
+        elif self.has_schemas:
+            base = f"idx_{table}_{'_'.join(columns)}"
+        else:  # SQLite index names are global to the file
+            base = f"{schema}{SQLITE_SEPARATOR}idx_{table}_{'_'.join(columns)}"
+        name = self._fit(base)
+        suffix = 2
+        while name in taken:
+            name = self._fit(f"{base}_{suffix}")
+            suffix += 1
+        taken.add(name)
+        return name
+
+    def _fit(self, name: str) -> str:
+        if len(name) <= self.max_identifier:
+            return name
+        digest = hashlib.md5(name.encode()).hexdigest()[:8]
+        return f"{name[: self.max_identifier - 9]}_{digest}"
+
+
+_RULES = {
+    "sqlite": DialectRules("sqlite", has_schemas=False, has_comments=False, max_identifier=1024,
+                           indexes_foreign_keys=False, fk_columns_inherit_comment=False),
+    "postgresql": DialectRules("postgresql", has_schemas=True, has_comments=True, max_identifier=63,
+                               indexes_foreign_keys=False, fk_columns_inherit_comment=False),
+    "mysql": DialectRules("mysql", has_schemas=True, has_comments=True, max_identifier=64,
+                          indexes_foreign_keys=True, fk_columns_inherit_comment=True),
+}
+
+
+def rules_for(dialect_name: str) -> DialectRules:
+    """The rules for a SQLAlchemy dialect name (``mariadb`` counts as ``mysql``)."""
+    return _RULES["mysql" if dialect_name == "mariadb" else dialect_name]

@@ -1,0 +1,216 @@
+"""Connection: a SQLAlchemy Engine with DataJoint's transaction and error conventions.
+
+The Engine brings pooling, pre-ping reconnection and the dialect.  This class adds
+``conn.transaction`` (one transaction per thread, nested blocks join the outer
+one, rollback on error) and wraps driver errors in the DataJoint error tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import pathlib
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..dialects import DialectRules, rules_for
+from ..errors import DataJointError
+from ..settings import DEFAULT_SQLITE_FILENAME, Config
+from .errors import translate
+
+__all__ = ["Connection", "url_from_config"]
+
+logger = logging.getLogger("datajoint_sa")
+
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
+DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql"}
+EXTRAS = {"psycopg": "postgresql", "pymysql": "mysql"}
+
+
+def url_from_config(cfg: Config) -> sa.engine.URL:
+    """The SQLAlchemy URL that the configuration selects."""
+    if cfg["database.url"]:
+        return sa.engine.make_url(cfg["database.url"])
+    backend = cfg["database.backend"]
+    host = cfg["database.host"]
+    if backend == "sqlite" or (backend is None and host is None):
+        name = cfg["database.name"] if backend == "sqlite" and cfg["database.name"] else DEFAULT_SQLITE_FILENAME
+        return sa.engine.URL.create("sqlite", database=str(pathlib.Path(name).absolute()))
+    backend = backend or "mysql"
+    host = host or "localhost"
+    port = cfg["database.port"]
+    if ":" in host and port is None:
+        host, port_text = host.rsplit(":", 1)
+        port = int(port_text)
+    database = cfg["database.name"] or ("postgres" if backend == "postgresql" else None)
+    query = {"charset": "utf8mb4"} if backend == "mysql" else {}
+    return sa.engine.URL.create(
+        DRIVERS[backend], username=cfg["database.user"], password=cfg["database.password"], host=host,
+        port=port or DEFAULT_PORTS[backend], database=database, query=query,
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Foreign keys are off by default in SQLite (https://www.sqlite.org/foreignkeys.html#fk_enable);
+    # WAL lets readers run beside one writer, which concurrent populate workers rely on.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see _sqlite_begin
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    # pysqlite's implicit transactions skip DDL and SELECT; an explicit BEGIN makes every
+    # SQLAlchemy transaction a real one (SQLAlchemy docs, "Serializable isolation / Savepoints").
+    connection.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: sa.engine.URL | str) -> sa.Engine:
+    """A SQLAlchemy Engine for ``url`` with the settings DataJoint relies on."""
+    url = sa.engine.make_url(url)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.get_backend_name() == "sqlite":
+        kwargs = {"connect_args": {"timeout": 60, "check_same_thread": False}}
+    elif url.get_backend_name() in ("mysql", "mariadb"):
+        kwargs["pool_recycle"] = 3600
+    try:
+        engine = sa.create_engine(url, **kwargs)
+    except ModuleNotFoundError as err:
+        extra = EXTRAS.get(err.name or "", "all")
+        raise DataJointError(
+            f"The database driver {err.name!r} for {url.drivername} is not installed; "
+            f"install it with: pip install 'datajoint_sa[{extra}]'"
+        ) from None
+    if url.get_backend_name() == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+class Connection:
+    """A connection to one database server (or SQLite file), shared by the schemas that use it."""
+
+    def __init__(self, url: sa.engine.URL | str | None = None, *, engine: sa.Engine | None = None) -> None:
+        if engine is None:
+            if url is None:
+                raise DataJointError("Connection needs a database URL or an Engine.")
+            engine = create_engine(url)
+        self.engine: sa.Engine = engine
+        self.dialect_name: str = "mysql" if engine.dialect.name == "mariadb" else engine.dialect.name
+        self.rules: DialectRules = rules_for(self.dialect_name)
+        self._local = threading.local()
+        self._logged = False
+        self.schemas: dict[str, Any] = {}  # schema name -> Schema, for resolving names across schemas
+
+    # -- identity ----------------------------------------------------------------
+    @property
+    def url(self) -> sa.engine.URL:
+        return self.engine.url
+
+    def __repr__(self) -> str:
+        return f"<datajoint_sa.Connection {self.url.render_as_string(hide_password=True)}>"
+
+    @property
+    def is_connected(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+            return True
+        except sa.exc.DBAPIError:
+            return False
+
+    def _log_first_use(self) -> None:
+        if not self._logged:
+            self._logged = True
+            where = self.url.database if self.dialect_name == "sqlite" else self.url.render_as_string(hide_password=True)
+            logger.info("datajoint_sa connected to %s database %s", self.dialect_name, where)
+
+    # -- transactions ----------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return getattr(self._local, "connection", None) is not None
+
+    @property
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """``with conn.transaction:`` commits at the end of the block, or rolls back on error.
+
+        A block inside another joins it: everything commits or rolls back together.
+        """
+        if self.in_transaction:
+            yield self
+            return
+        self._log_first_use()
+        try:
+            with self.engine.begin() as connection:
+                self._local.connection = connection
+                try:
+                    yield self
+                finally:
+                    self._local.connection = None
+        except sa.exc.DBAPIError as err:
+            raise translate(err, self.dialect_name) from err
+
+    def start_transaction(self) -> None:
+        """Begin a transaction that lasts until commit_transaction() or cancel_transaction()."""
+        if self.in_transaction:
+            raise DataJointError("A transaction is already in progress on this connection.")
+        self._log_first_use()
+        connection = self.engine.connect()
+        connection.begin()
+        self._local.connection = connection
+
+    def commit_transaction(self) -> None:
+        self._finish(commit=True)
+
+    def cancel_transaction(self) -> None:
+        self._finish(commit=False)
+
+    def _finish(self, *, commit: bool) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            raise DataJointError("No transaction is in progress on this connection.")
+        self._local.connection = None
+        try:
+            connection.commit() if commit else connection.rollback()
+        finally:
+            connection.close()
+
+    # -- execution -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """The SQLAlchemy connection of the current transaction, or a new one that commits at the end."""
+        current = getattr(self._local, "connection", None)
+        if current is not None:
+            yield current
+            return
+        with self.transaction:
+            yield self._local.connection
+
+    def execute(self, statement: sa.Executable, parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None) -> sa.CursorResult:
+        """Run one statement and return its fully buffered result."""
+        with self.connect() as connection:
+            try:
+                result = connection.execute(statement, parameters) if parameters is not None else connection.execute(statement)
+                return result.freeze()() if result.returns_rows else result
+            except sa.exc.DBAPIError as err:
+                raise translate(err, self.dialect_name) from err
+
+    def query(self, sql: str, args: Mapping[str, Any] | Sequence[Any] | None = None, *, as_dict: bool = False) -> Any:
+        """Run SQL text (``:name`` parameters) and return the rows, as in DataJoint's ``conn.query``."""
+        statement = sa.text(sql)
+        parameters = args if isinstance(args, Mapping) or args is None else None
+        if args is not None and parameters is None:
+            raise DataJointError("conn.query takes named parameters: query('... :x', {'x': 1}).")
+        result = self.execute(statement, parameters)
+        if not result.returns_rows:
+            return result
+        return [dict(row._mapping) for row in result] if as_dict else [tuple(row) for row in result]
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,84 @@
+"""Driver errors -> the DataJoint error tree.
+
+Each backend reports the same failure differently; the tables below map the
+driver's own code (PostgreSQL SQLSTATE, MySQL error number, SQLite extended
+error name) to one DataJoint error class.  The original exception stays as
+``__cause__`` and the statement as the error's second argument.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .. import errors
+
+__all__ = ["translate"]
+
+_POSTGRES = {  # SQLSTATE -> class (https://www.postgresql.org/docs/current/errcodes-appendix.html)
+    "23505": errors.DuplicateError,
+    "23503": errors.IntegrityError,
+    "23502": errors.MissingAttributeError,
+    "42601": errors.QuerySyntaxError,
+    "42P01": errors.MissingTableError,
+    "42501": errors.AccessError,
+    "42703": errors.UnknownAttributeError,
+}
+_MYSQL = {  # server error numbers (https://mariadb.com/kb/en/mariadb-error-codes/)
+    1062: errors.DuplicateError,
+    1451: errors.IntegrityError,
+    1452: errors.IntegrityError,
+    1216: errors.IntegrityError,
+    1217: errors.IntegrityError,
+    1048: errors.MissingAttributeError,
+    1364: errors.MissingAttributeError,
+    1064: errors.QuerySyntaxError,
+    1146: errors.MissingTableError,
+    1044: errors.AccessError,
+    1045: errors.AccessError,
+    1142: errors.AccessError,
+    1054: errors.UnknownAttributeError,
+    2006: errors.LostConnectionError,
+    2013: errors.LostConnectionError,
+}
+_SQLITE = {  # sqlite3 extended result code names (https://www.sqlite.org/rescode.html)
+    "SQLITE_CONSTRAINT_PRIMARYKEY": errors.DuplicateError,
+    "SQLITE_CONSTRAINT_UNIQUE": errors.DuplicateError,
+    "SQLITE_CONSTRAINT_FOREIGNKEY": errors.IntegrityError,
+    "SQLITE_CONSTRAINT_NOTNULL": errors.MissingAttributeError,
+}
+
+
+def _sqlite_class(orig: BaseException) -> type[errors.DataJointError] | None:
+    name = getattr(orig, "sqlite_errorname", "")
+    if name in _SQLITE:
+        return _SQLITE[name]
+    message = str(orig)
+    if message.startswith("no such table"):
+        return errors.MissingTableError
+    if message.startswith("no such column"):
+        return errors.UnknownAttributeError
+    if "syntax error" in message:
+        return errors.QuerySyntaxError
+    return None
+
+
+def _code_class(dialect: str, orig: BaseException) -> type[errors.DataJointError] | None:
+    if dialect == "postgresql":
+        return _POSTGRES.get(getattr(orig, "sqlstate", None) or "")
+    if dialect in ("mysql", "mariadb"):
+        code = orig.args[0] if orig.args and isinstance(orig.args[0], int) else None
+        return _MYSQL.get(code) if code is not None else None
+    return _sqlite_class(orig)
+
+
+def translate(err: sa.exc.DBAPIError, dialect: str) -> errors.DataJointError:
+    """The DataJoint error for a driver error raised through SQLAlchemy."""
+    orig = err.orig if err.orig is not None else err
+    if err.connection_invalidated:
+        cls: type[errors.DataJointError] = errors.LostConnectionError
+    else:
+        cls = _code_class(dialect, orig) or errors.QueryError
+    message = str(orig).strip()
+    if cls is errors.DuplicateError:
+        return cls(message, "To ignore duplicate entries in insert, set skip_duplicates=True")
+    return cls(message, str(err.statement or ""))

@@ -1,0 +1,1 @@
+"""Fetching: rows -> dicts, arrays, frames; text and HTML display."""

@@ -1,0 +1,255 @@
+"""Schemas: the ``@schema`` decorator that declares table classes in a database schema."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import types
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from .declare import Parent, build_table, parse_definition
+from .engine import catalog
+from .engine.connection import Connection
+from .errors import DataJointError, DeclarationError
+from .naming import table_name_for
+from .settings import config
+from .table import Table, _confirm
+from .user_tables import Part, UserTable
+
+__all__ = ["Schema", "list_schemas"]
+
+logger = logging.getLogger("datajoint_sa")
+
+
+def _frame_context(depth: int) -> dict[str, Any]:
+    """Names visible where the decorator or constructor was called: module globals, then locals."""
+    frame = inspect.currentframe()
+    for _ in range(depth + 1):
+        frame = frame.f_back if frame is not None else None
+    if frame is None:
+        return {}
+    try:
+        return {**frame.f_globals, **frame.f_locals}
+    finally:
+        del frame
+
+
+class Schema:
+    """A database schema whose tables are declared by decorating classes with it.
+
+    ``Schema("lab")`` creates or opens schema ``lab`` now; ``Schema()`` defers that
+    until ``activate("lab")``, so modules can declare tables before the database is
+    chosen.  Foreign-key names resolve in ``context`` if given, else in the names
+    visible where each class is decorated.
+    """
+
+    def __init__(self, schema_name: str | None = None, context: Mapping[str, Any] | None = None, *,
+                 connection: Connection | None = None, create_schema: bool = True,
+                 create_tables: bool | None = None, add_objects: Mapping[str, Any] | None = None) -> None:
+        self.database: str | None = None
+        self.context = dict(context) if context is not None else None
+        self.connection: Connection | None = connection
+        self.metadata = sa.MetaData()
+        self.create_tables = create_tables
+        self._pending: list[tuple[type, dict[str, Any]]] = []
+        self._classes: dict[str, type] = {}
+        self._linking: dict[str, Any] = {}
+        if schema_name is not None:
+            self.activate(schema_name, connection=connection, create_schema=create_schema,
+                          create_tables=create_tables, add_objects=add_objects)
+
+    # -- activation -------------------------------------------------------------------
+    def activate(self, schema_name: str | None = None, *, connection: Connection | None = None,
+                 create_schema: bool | None = None, create_tables: bool | None = None,
+                 linking_module: types.ModuleType | Mapping[str, Any] | None = None,
+                 add_objects: Mapping[str, Any] | None = None) -> Schema:
+        """Bind this schema to a database schema and declare the classes decorated so far."""
+        if schema_name is None:
+            if self.database is None:
+                raise DataJointError("activate() needs a schema name.")
+            return self
+        if self.database is not None and self.database != schema_name:
+            raise DataJointError(f"Schema is already activated as {self.database!r}; cannot activate as {schema_name!r}.")
+        _check_schema_name(schema_name)
+        if linking_module is not None:
+            self._linking = dict(vars(linking_module) if isinstance(linking_module, types.ModuleType) else linking_module)
+        if add_objects:
+            self._linking.update(add_objects)
+        if connection is not None:
+            self.connection = connection
+        if self.connection is None:
+            from .instance import conn
+
+            self.connection = conn()
+        if create_tables is not None:
+            self.create_tables = create_tables
+        self.database = schema_name
+        if not catalog.schema_exists(self.connection, schema_name):
+            if create_schema is False:
+                raise DataJointError(f"Schema {schema_name!r} does not exist and create_schema=False.")
+            catalog.create_schema(self.connection, schema_name)
+            logger.debug("Created schema %s", schema_name)
+        self.connection.schemas[schema_name] = self
+        pending, self._pending = self._pending, []
+        for cls, context in pending:
+            self._declare(cls, context)
+        return self
+
+    @property
+    def is_activated(self) -> bool:
+        return self.database is not None
+
+    # -- declaration ---------------------------------------------------------------------
+    def __call__(self, cls: type, *, context: Mapping[str, Any] | None = None) -> type:
+        """Declare a table class in this schema (a class decorator)."""
+        if not (isinstance(cls, type) and issubclass(cls, UserTable)):
+            raise DataJointError(f"@schema decorates table classes (Manual, Lookup, Imported, Computed); got {cls!r}.")
+        if issubclass(cls, Part):
+            raise DataJointError(f"Part table {cls.__name__} is declared with its master: nest it in the master class.")
+        seen = dict(context) if context is not None else _frame_context(1)
+        if self.database is None:
+            self._pending.append((cls, seen))
+        else:
+            self._declare(cls, seen)
+        return cls
+
+    def _context(self, seen: Mapping[str, Any], cls: type) -> dict[str, Any]:
+        module = inspect.getmodule(cls)
+        names: dict[str, Any] = dict(vars(module)) if module is not None else {}
+        names.update(seen)
+        names.update(self._linking)
+        if self.context is not None:
+            names.update(self.context)
+        names.update(self._classes)
+        return names
+
+    def _declare(self, cls: type, seen: Mapping[str, Any], master: type | None = None) -> None:
+        context = self._context(seen, cls)
+        tier = "Part" if master is not None else cls.tier
+        table_name = table_name_for(cls.__name__, tier, master.table_name if master is not None else None)
+        try:
+            definition = parse_definition(cls.definition)
+        except DeclarationError as err:
+            raise DeclarationError(f"In the definition of {cls.__name__}: {err}") from None
+        sql_schema, sql_name = self.connection.rules.sql_table(self.database, table_name)
+        existing = self.metadata.tables.get(f"{sql_schema}.{sql_name}" if sql_schema else sql_name)
+        if existing is not None:
+            self.metadata.remove(existing)
+        try:
+            declared = build_table(definition, schema=self.database, table=table_name, metadata=self.metadata,
+                                   rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master))
+        except DeclarationError as err:
+            raise DeclarationError(f"In the definition of {cls.__name__}: {err}") from None
+        cls._declared = declared
+        cls._schema = self
+        cls.table_name = table_name
+        if master is not None:
+            cls.master = master
+        if self.create_tables is not False and config["database.create_tables"]:
+            self._create(cls, declared)
+        self._classes[cls.__name__] = cls
+        parts = [v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, Part)]
+        cls._parts = tuple(parts)
+        for part in parts:
+            self._declare(part, {**seen, cls.__name__: cls}, master=cls)
+        contents = getattr(cls, "contents", None)
+        if contents is not None and len(contents) and cls.tier == "Lookup":
+            cls().insert(contents, skip_duplicates=True)
+
+    def _create(self, cls: type, declared: Any) -> None:
+        connection = self.connection
+        table = declared.table
+        with connection.transaction:
+            with connection.connect() as conn:
+                if sa.inspect(conn).has_table(table.name, schema=table.schema):
+                    return
+                for enum in declared.enum_types:
+                    enum.create(conn, checkfirst=True)
+                try:
+                    table.create(conn)
+                except sa.exc.DBAPIError as err:
+                    from .engine.errors import translate
+
+                    reason = translate(err, connection.dialect_name)
+                    raise DeclarationError(f"Cannot create table {cls.__name__}: {reason.args[0]}") from err
+            catalog.write_lineage(connection, self.database, cls.table_name, declared.heading.lineages)
+        logger.debug("Declared %s as %s", cls.__name__, table.name)
+
+    # -- inspection and removal ---------------------------------------------------------------
+    @property
+    def exists(self) -> bool:
+        self._require_active()
+        return catalog.schema_exists(self.connection, self.database)
+
+    def list_tables(self) -> list[str]:
+        """Names of the tables in this schema, in the database."""
+        self._require_active()
+        return catalog.list_tables(self.connection, self.database)
+
+    def drop(self, prompt: bool | None = None, force: bool = False) -> None:
+        """Drop the schema with all its tables, after confirmation when safemode is on."""
+        self._require_active()
+        prompt = config["safemode"] if prompt is None else prompt
+        if not catalog.schema_exists(self.connection, self.database):
+            return
+        if prompt and not _confirm(f"Drop schema {self.database!r} with all its tables and data?"):
+            return
+        catalog.drop_schema(self.connection, self.database)
+        self.connection.schemas.pop(self.database, None)
+        for cls in self._classes.values():
+            cls._declared = None
+        self._classes.clear()
+        self.metadata = sa.MetaData()
+        logger.info("Dropped schema %s", self.database)
+
+    def _require_active(self) -> None:
+        if self.database is None:
+            raise DataJointError("The schema is not activated yet: call schema.activate(name).")
+
+    def __getitem__(self, class_name: str) -> type:
+        try:
+            return self._classes[class_name]
+        except KeyError:
+            raise DataJointError(f"Schema {self.database!r} has no table class {class_name!r}; "
+                                 f"declared: {', '.join(self._classes)}.") from None
+
+    def __iter__(self) -> Any:
+        return iter(self._classes.values())
+
+    def __repr__(self) -> str:
+        return f"Schema({self.database!r})" if self.database else "Schema() (not activated)"
+
+
+def _check_schema_name(name: str) -> None:
+    if not isinstance(name, str) or not name or not name.replace("_", "a").isalnum() or name[0].isdigit():
+        raise DataJointError(f"Invalid schema name {name!r}: use letters, digits and underscores, not starting with a digit.")
+
+
+def _resolve(ref: str, context: Mapping[str, Any], master: type | None) -> Parent:
+    """The declared table class a foreign-key reference names."""
+    if ref == "master" and master is not None:
+        target: Any = master
+    else:
+        head, *rest = ref.split(".")
+        if head not in context:
+            raise DataJointError(f"Foreign key reference {ref} could not be resolved")
+        target = context[head]
+        for name in rest:
+            target = getattr(target, name, None)
+    if not (isinstance(target, type) and issubclass(target, Table)) or target._declared is None:
+        raise DataJointError(f"Foreign key reference {ref} does not name a declared table")
+    declared = target._declared
+    return Parent(full_name=f"{target._schema.database}.{target.table_name}", heading=declared.heading,
+                  sql_table=declared.table)
+
+
+def list_schemas(connection: Connection | None = None) -> list[str]:
+    """Names of the schemas in the database."""
+    if connection is None:
+        from .instance import conn
+
+        connection = conn()
+    return catalog.list_schemas(connection)

@@ -1,0 +1,250 @@
+"""Tables: query expressions bound to a declared database table, with insert, delete and drop."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from .errors import DataJointError, DuplicateError, IntegrityError
+from .expression.query import QueryExpression
+from .heading import Heading
+from .insert import chunks, insert_statement, normalize_rows
+
+__all__ = ["Table", "FreeTable", "allow_direct_insert"]
+
+logger = logging.getLogger("datajoint_sa")
+
+#: Set while populate runs a make(); auto-populated tables accept inserts only then.
+allow_direct_insert: contextvars.ContextVar[bool] = contextvars.ContextVar("allow_direct_insert", default=False)
+
+
+class Table(QueryExpression):
+    """A query expression over one declared table, plus the operations that change its rows."""
+
+    _declared: Any = None  # DeclaredTable, set when the class is declared in a schema
+    _schema: Any = None
+    tier: str = "Manual"
+    table_name: str = ""
+
+    def __init__(self) -> None:
+        declared = type(self)._declared
+        if declared is None:
+            raise DataJointError(
+                f"Table class {type(self).__name__} is not declared: decorate it with a schema (@schema) first."
+            )
+        self._connection = type(self)._schema.connection
+        self._heading = declared.heading
+        self._source = declared.table
+        self._where = ()
+
+    # -- identity -------------------------------------------------------------------
+    @property
+    def database(self) -> str:
+        return self._schema.database
+
+    @property
+    def full_table_name(self) -> str:
+        """The quoted table name as the connected database spells it."""
+        preparer = self._connection.engine.dialect.identifier_preparer
+        table = self._source
+        if table.schema:
+            return f"{preparer.quote_identifier(table.schema)}.{preparer.quote_identifier(table.name)}"
+        return preparer.quote_identifier(table.name)
+
+    @property
+    def sql_table(self) -> sa.Table:
+        """The SQLAlchemy Table, for use with SQLAlchemy and alembic directly."""
+        return self._source
+
+    @property
+    def heading(self) -> Heading:
+        return self._heading
+
+    def _rows_in(self) -> sa.ColumnElement[bool]:
+        """WHERE clause selecting the restricted rows of the underlying table."""
+        return sa.and_(sa.true(), *self._where)
+
+    # -- insert -------------------------------------------------------------------------
+    def insert1(self, row: Any, **kwargs: Any) -> None:
+        """Insert one row (a dict, tuple or numpy record); see insert() for the options."""
+        self.insert((row,), **kwargs)
+
+    def insert(self, rows: Any, *, replace: bool = False, skip_duplicates: bool = False,
+               ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None) -> None:
+        """Insert rows, all or none.
+
+        ``rows`` may be a list of dicts, a list of tuples in heading order, a numpy
+        structured array, a pandas DataFrame, or a query expression (INSERT ... SELECT).
+        ``skip_duplicates`` keeps existing rows; ``replace`` overwrites their secondary attributes.
+        """
+        self._check_insert_allowed(allow_direct_insert)
+        if isinstance(rows, type) and issubclass(rows, QueryExpression):
+            rows = rows()
+        if isinstance(rows, QueryExpression):
+            self._insert_from_query(rows, skip_duplicates=skip_duplicates, replace=replace)
+            return
+        batches = normalize_rows(rows, self._heading, ignore_extra_fields=ignore_extra_fields)
+        dialect = self._connection.dialect_name
+        try:
+            with self._connection.connect() as conn:
+                for batch in batches:
+                    statement = insert_statement(self._source, batch.names, self.primary_key, dialect,
+                                                 skip_duplicates=skip_duplicates, replace=replace)
+                    for chunk in chunks(batch.rows):
+                        conn.execute(statement, [dict(zip(batch.names, row)) for row in chunk])
+        except sa.exc.DBAPIError as err:
+            from .engine.errors import translate
+
+            raise self._explain(translate(err, dialect), batches) from err
+        except IntegrityError as err:
+            raise self._explain(err, batches) from err
+
+    def _check_insert_allowed(self, allow: bool | None) -> None:
+        if self.tier in ("Imported", "Computed") or getattr(getattr(type(self), "master", None), "tier", None) in ("Imported", "Computed"):
+            if not (allow or allow_direct_insert.get()):
+                raise DataJointError(
+                    f"Inserts into {type(self).__name__}, an auto-populated table, are done by its make() during "
+                    "populate(). To insert directly anyway, pass allow_direct_insert=True."
+                )
+
+    def _insert_from_query(self, query: QueryExpression, *, skip_duplicates: bool, replace: bool) -> None:
+        names = [n for n in query.heading.names if n in self._heading]
+        missing = [n for n in self.primary_key if n not in names]
+        if missing:
+            raise DataJointError(f"The query lacks primary-key attribute(s) {', '.join(missing)} of {type(self).__name__}.")
+        statement = insert_statement(self._source, names, self.primary_key, self._connection.dialect_name,
+                                     skip_duplicates=skip_duplicates, replace=replace)
+        self._connection.execute(statement.from_select(names, query.make_select(names)))
+
+    def _explain(self, err: DataJointError, batches: list[Any]) -> DataJointError:
+        """Name the parent table whose row is missing when a foreign key fails on insert."""
+        if not isinstance(err, IntegrityError) or isinstance(err, DuplicateError):
+            return err
+        missing = self._missing_parents(batches)
+        if not missing:
+            return err
+        return IntegrityError(
+            f"Cannot insert into {self.full_table_name}: no matching row in parent table {', '.join(missing)}. "
+            "Insert the parent row first.", *err.args
+        )
+
+    def _missing_parents(self, batches: list[Any]) -> list[str]:
+        """Parents lacking a referenced row (checked on a fresh connection, outside the failed transaction)."""
+        found = []
+        table = self._source
+        for constraint in table.foreign_key_constraints:
+            columns = [c.name for c in constraint.columns]
+            parent = constraint.referred_table
+            parent_columns = [e.column.name for e in constraint.elements]
+            wanted = {
+                tuple(dict(zip(batch.names, row)).get(c) for c in columns)
+                for batch in batches if all(c in batch.names for c in columns) for row in batch.rows
+            }
+            wanted = {w for w in wanted if None not in w}
+            if not wanted:
+                continue
+            with self._connection.engine.connect() as conn:
+                select = sa.select(*(parent.c[c] for c in parent_columns)).where(
+                    sa.tuple_(*(parent.c[c] for c in parent_columns)).in_(list(wanted))
+                ) if len(parent_columns) > 1 else sa.select(parent.c[parent_columns[0]]).where(
+                    parent.c[parent_columns[0]].in_([w[0] for w in wanted]))
+                present = {tuple(r) for r in conn.execute(select)}
+            if wanted - present:
+                example = dict(zip(columns, sorted(wanted - present, key=repr)[0]))
+                found.append(f"{self._parent_name(parent)} (e.g. {example})")
+        return found
+
+    def _parent_name(self, parent: sa.Table) -> str:
+        preparer = self._connection.engine.dialect.identifier_preparer
+        if parent.schema:
+            return f"{preparer.quote_identifier(parent.schema)}.{preparer.quote_identifier(parent.name)}"
+        return preparer.quote_identifier(parent.name)
+
+    # -- delete and drop ------------------------------------------------------------------------
+    def delete_quick(self, get_count: bool = False) -> int | None:
+        """Delete the restricted rows without cascading or prompting; fails if dependents exist."""
+        result = self._connection.execute(sa.delete(self._source).where(self._rows_in()))
+        return result.rowcount if get_count else None
+
+    def delete(self, prompt: bool | None = None) -> int:
+        """Delete the restricted rows (and, with the dependency graph, their dependents)."""
+        from .settings import config
+
+        prompt = config["safemode"] if prompt is None else prompt
+        with self._connection.transaction:
+            count = self.delete_quick(get_count=True) or 0
+            if prompt and count and not _confirm(f"Delete {count} rows from {self.full_table_name}?"):
+                raise _Cancel()
+        return count
+
+    def drop_quick(self) -> None:
+        """Drop this table without prompting; fails if other tables depend on it."""
+        from .engine.catalog import delete_lineage
+
+        with self._connection.connect() as conn:
+            self._source.drop(conn, checkfirst=True)
+        delete_lineage(self._connection, self.database, [self.table_name])
+        logger.info("Dropped table %s", self.full_table_name)
+
+    def drop(self, prompt: bool | None = None) -> None:
+        """Drop this table and its part tables, after confirmation when safemode is on."""
+        from .settings import config
+
+        prompt = config["safemode"] if prompt is None else prompt
+        if self._where:
+            raise DataJointError("A restricted table cannot be dropped; drop the table itself.")
+        if prompt and not _confirm(f"Drop table {self.full_table_name} and its parts?"):
+            return
+        for part in getattr(type(self), "_parts", ()):
+            part().drop_quick()
+        self.drop_quick()
+
+    # -- description ------------------------------------------------------------------------------
+    def describe(self, printout: bool = False) -> str:
+        """The definition of this table, reconstructed from its declaration."""
+        text = type(self)._describe()
+        if printout:
+            print(text)
+        return text
+
+    @classmethod
+    def _describe(cls) -> str:
+        return cls.definition.strip() + "\n"
+
+
+class _Cancel(DataJointError):
+    """The user declined a prompt."""
+
+
+def _confirm(question: str) -> bool:
+    try:
+        answer = input(f"{question} [yes/No]: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("yes", "y")
+
+
+class FreeTable(Table):
+    """A table addressed by name, without a class: ``FreeTable(conn, "schema.table")``."""
+
+    def __init__(self, connection: Any, full_table_name: str) -> None:
+        schema, _, table = full_table_name.replace("`", "").replace('"', "").partition(".")
+        sql_schema, sql_name = connection.rules.sql_table(schema, table)
+        with connection.connect() as conn:
+            reflected = sa.Table(sql_name, sa.MetaData(), schema=sql_schema, autoload_with=conn)
+        from .reflect import heading_from_table
+
+        self._connection = connection
+        self._source = reflected
+        self._heading = heading_from_table(reflected, schema, table)
+        self._where = ()
+        self.table_name = table
+        self._database = schema
+
+    @property
+    def database(self) -> str:
+        return self._database
+

@@ -1,0 +1,411 @@
+"""DataJoint attribute types and their SQLAlchemy column types.
+
+A type written in a definition (``int32``, ``decimal(6,2)``, ``enum('a','b')``,
+``<blob>``, or a native SQL type such as ``smallint unsigned``) is parsed once into
+an :class:`AttributeType`.  Core types map to one column type per backend, chosen
+to match the layout DataJoint 2.x creates, so either library opens the other's
+tables.  Core and codec types are recorded in the column comment as ``:type:``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql
+
+from .errors import DataJointError
+
+__all__ = ["AttributeType", "parse_type", "column_type", "NativeType", "enum_type_name", "value_coercer"]
+
+CORE_PATTERNS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.I)
+    for name, pattern in {
+        "int8": r"int8",
+        "int16": r"int16",
+        "int32": r"int32",
+        "int64": r"int64",
+        "float32": r"float32",
+        "float64": r"float64",
+        "bool": r"bool(ean)?",
+        "uuid": r"uuid",
+        "json": r"jsonb?",
+        "bytes": r"bytes",
+        "date": r"date",
+        "datetime": r"datetime(\s*\(\s*(?P<precision>\d+)\s*\))?",
+        "char": r"char\s*\(\s*(?P<length>\d+)\s*\)",
+        "varchar": r"varchar\s*\(\s*(?P<length>\d+)\s*\)",
+        "enum": r"enum\s*\((?P<values>.+)\)",
+        "decimal": r"decimal\s*\(\s*(?P<precision>\d+)\s*,\s*(?P<scale>\d+)\s*\)",
+    }.items()
+}
+
+NATIVE_PATTERNS = [
+    re.compile(p, re.I)
+    for p in (
+        r"(((tiny|small|medium|big)?int|integer)(\s*\(\d+\))?(\s+unsigned)?(\s+auto_increment)?|serial|bigserial)",
+        r"(decimal|numeric|dec|fixed)(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?(\s+unsigned)?(\s+zerofill)?",
+        r"(double(\s+precision)?|float|real)(\s*\(.+\))?(\s+unsigned)?",
+        r"(var)?char\s*\(.+\)|(var)?binary\s*\(\d+\)|character\s+varying\s*\(\d+\)",
+        r"(time|timestamp|year)(\s*\(\d+\))?|timestamptz|interval",
+        r"(tiny|small|medium|long)?blob|bytea",
+        r"(tiny|small|medium|long)?text",
+        r"bit(\s*\(\d+\))?|boolean",
+    )
+]
+
+CODEC_PATTERN = re.compile(r"<\s*(?P<name>[a-z_][a-z0-9_]*)\s*(@\s*(?P<store>[a-z0-9_\-]*)\s*)?>", re.I)
+
+ENUM_VALUE = re.compile(r"\s*'((?:[^'\\]|\\.|'')*)'\s*(,|$)")
+
+
+@dataclass(frozen=True)
+class AttributeType:
+    """A parsed attribute type.
+
+    ``kind`` is the core type name (``int32``, ``varchar``, ``enum`` ...), ``"codec"``
+    for ``<name>`` types, or ``"native"`` for SQL types passed through as written.
+    """
+
+    text: str
+    kind: str
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    values: tuple[str, ...] = ()
+    codec: str | None = None
+    store: str | None = None
+
+    @property
+    def is_core(self) -> bool:
+        return self.kind not in ("native", "codec")
+
+    @property
+    def comment_tag(self) -> str | None:
+        """What DataJoint 2.x writes between colons at the start of the column comment."""
+        return None if self.kind == "native" else self.text
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind.startswith(("int", "float")) or self.kind in ("decimal", "bool")
+
+
+def _enum_values(text: str) -> tuple[str, ...]:
+    values, pos = [], 0
+    while pos < len(text):
+        match = ENUM_VALUE.match(text, pos)
+        if not match:
+            raise DataJointError(f"Malformed enum values: {text!r}; write enum('a', 'b').")
+        values.append(match.group(1).replace("''", "'").replace("\\'", "'"))
+        pos = match.end()
+    if not values:
+        raise DataJointError("An enum needs at least one value.")
+    return tuple(values)
+
+
+def parse_type(text: str) -> AttributeType:
+    """Parse the type part of an attribute line; raise DataJointError if unsupported."""
+    text = text.strip()
+    for kind, pattern in CORE_PATTERNS.items():
+        match = pattern.fullmatch(text)
+        if not match:
+            continue
+        groups = match.groupdict()
+        if kind == "enum":
+            return AttributeType(text, kind, values=_enum_values(groups["values"]))
+        return AttributeType(
+            text if kind not in ("bool", "json") else kind,
+            kind,
+            length=int(groups["length"]) if groups.get("length") else None,
+            precision=int(groups["precision"]) if groups.get("precision") else None,
+            scale=int(groups["scale"]) if groups.get("scale") else None,
+        )
+    match = CODEC_PATTERN.fullmatch(text)
+    if match:
+        return AttributeType(text, "codec", codec=match["name"], store=match["store"])
+    if any(p.fullmatch(text) for p in NATIVE_PATTERNS):
+        return AttributeType(text, "native")
+    raise DataJointError(f"Unsupported attribute type {text}")
+
+
+def enum_type_name(values: tuple[str, ...]) -> str:
+    """Name of the PostgreSQL enum type for these values, as DataJoint 2.x names it."""
+    return "enum_" + hashlib.md5("_".join(sorted(values)).encode()).hexdigest()[:8]
+
+
+class NativeType(sa.types.UserDefinedType):
+    """A SQL type passed through to DDL exactly as the user wrote it."""
+
+    cache_ok = True
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.spec
+
+
+class Bool(sa.types.TypeDecorator):
+    """Boolean stored as BOOLEAN, or as TINYINT on MySQL (DataJoint 2.x layout); read as bool."""
+
+    impl = sa.Boolean
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.TINYINT())
+        return dialect.type_descriptor(sa.Boolean(create_constraint=False))
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        return int(bool(value)) if dialect.name in ("mysql", "mariadb") else bool(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else bool(value)
+
+
+class BinaryUuid(sa.types.TypeDecorator):
+    """UUID as native ``uuid`` on PostgreSQL and as 16 raw bytes elsewhere (DataJoint 2.x layout)."""
+
+    impl = sa.LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.BINARY(16))
+        return dialect.type_descriptor(sa.BINARY(16))
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        value = to_uuid(value)
+        return value if dialect.name == "postgresql" else value.bytes
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        return uuid.UUID(bytes=bytes(value))
+
+
+def _enum_column_type(attr: AttributeType, dialect: str, schema: str | None) -> sa.types.TypeEngine:
+    if dialect == "postgresql":
+        return postgresql.ENUM(*attr.values, name=enum_type_name(attr.values), schema=schema, create_type=False)
+    if dialect in ("mysql", "mariadb"):
+        return mysql.ENUM(*attr.values)
+    return sa.Enum(*attr.values, native_enum=False, create_constraint=True, validate_strings=False,
+                   length=max(len(v) for v in attr.values))
+
+
+def _datetime_type(attr: AttributeType, dialect: str) -> sa.types.TypeEngine:
+    if dialect == "postgresql":
+        return postgresql.TIMESTAMP(precision=attr.precision)
+    if dialect in ("mysql", "mariadb"):
+        return mysql.DATETIME(fsp=attr.precision)
+    return sa.DateTime()
+
+
+_FIXED: dict[str, dict[str, Callable[[], sa.types.TypeEngine]]] = {
+    # core type -> {dialect or "*": factory}
+    "int8": {"mysql": mysql.TINYINT, "*": sa.SmallInteger},
+    "int16": {"*": sa.SmallInteger},
+    "int32": {"mysql": mysql.INTEGER, "*": sa.Integer},
+    "int64": {"*": sa.BigInteger},
+    "float32": {"mysql": mysql.FLOAT, "*": sa.REAL},
+    "float64": {"*": sa.Double},
+    "bool": {"*": Bool},
+    "uuid": {"*": BinaryUuid},
+    "json": {"postgresql": lambda: postgresql.JSONB(none_as_null=True), "mysql": lambda: mysql.JSON(none_as_null=True),
+             "*": lambda: sa.JSON(none_as_null=True)},
+    "bytes": {"mysql": mysql.LONGBLOB, "*": sa.LargeBinary},
+    "date": {"*": sa.Date},
+}
+
+
+def column_type(attr: AttributeType, dialect: str, schema: str | None = None,
+                storage: AttributeType | None = None) -> sa.types.TypeEngine:
+    """The SQLAlchemy column type of ``attr`` on ``dialect`` (``sqlite``, ``postgresql``, ``mysql``).
+
+    ``storage`` is the resolved storage type for codec attributes.
+    """
+    dialect = "mysql" if dialect == "mariadb" else dialect
+    kind = attr.kind
+    if kind == "codec":
+        if storage is None:
+            raise DataJointError(f"Codec type {attr.text} has no storage type.")
+        return column_type(storage, dialect, schema)
+    if kind == "native":
+        return NativeType(attr.text)
+    if kind in _FIXED:
+        factories = _FIXED[kind]
+        return factories.get(dialect, factories["*"])()
+    if kind == "decimal":
+        return sa.Numeric(attr.precision, attr.scale, asdecimal=True)
+    if kind == "char":
+        return sa.CHAR(attr.length)
+    if kind == "varchar":
+        return sa.String(attr.length)
+    if kind == "enum":
+        return _enum_column_type(attr, dialect, schema)
+    if kind == "datetime":
+        return _datetime_type(attr, dialect)
+    raise DataJointError(f"No column type for {attr.text}")  # pragma: no cover - parse_type guards this
+
+
+# --------------------------------------------------------------------------------------
+# Value coercion: what insert accepts for each type, checked before anything is sent.
+# --------------------------------------------------------------------------------------
+
+def to_uuid(value: Any) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)) and len(value) == 16:
+        return uuid.UUID(bytes=bytes(value))
+    return uuid.UUID(str(value))
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, str):
+        return int(value.strip())
+    if isinstance(value, (float, decimal.Decimal)) or type(value).__name__.startswith("float"):
+        if not float(value).is_integer():
+            raise ValueError("not a whole number")
+    return int(value)  # numpy integers, bools and whole floats convert exactly
+
+
+def _to_float(value: Any) -> float:
+    return float(value)
+
+
+def _to_decimal(value: Any) -> decimal.Decimal:
+    if isinstance(value, decimal.Decimal):
+        return value
+    if isinstance(value, float):
+        return decimal.Decimal(repr(value))
+    return decimal.Decimal(str(value).strip())
+
+
+def _to_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime().date()
+    if type(value).__name__ == "datetime64":
+        return datetime.date.fromisoformat(str(value)[:10])
+    return datetime.date.fromisoformat(str(value).strip()[:10])
+
+
+def _to_datetime(value: Any) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day)
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if type(value).__name__ == "datetime64":
+        return datetime.datetime.fromisoformat(str(value)[:26])
+    return datetime.datetime.fromisoformat(str(value).strip())
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        raise ValueError("not a boolean")
+    if isinstance(value, (int, float)) or type(value).__name__.startswith(("bool", "int", "float")):
+        if value in (0, 1):
+            return bool(value)
+        raise ValueError("not 0 or 1")
+    raise ValueError("not a boolean")
+
+
+def _to_bytes(value: Any) -> bytes:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise ValueError("not bytes")
+
+
+def _to_json(value: Any) -> Any:
+    json.dumps(value)  # raises TypeError for values JSON cannot hold
+    return value
+
+
+def _string_coercer(attr: AttributeType) -> Callable[[Any], Any]:
+    limit = attr.length
+
+    def coerce(value: Any) -> str:
+        if not isinstance(value, str):
+            if isinstance(value, (bytes, bytearray)) or value is ... or isinstance(value, (dict, list)):
+                raise ValueError("not a string")
+            value = str(value)
+        if limit is not None and len(value) > limit:
+            raise ValueError(f"longer than {limit} characters")
+        return value
+
+    return coerce
+
+
+def _enum_coercer(attr: AttributeType) -> Callable[[Any], Any]:
+    allowed = set(attr.values)
+
+    def coerce(value: Any) -> str:
+        value = str(value)
+        if value not in allowed:
+            raise ValueError(f"not one of {', '.join(map(repr, attr.values))}")
+        return value
+
+    return coerce
+
+
+_COERCERS: dict[str, Callable[[Any], Any]] = {
+    "int8": _to_int, "int16": _to_int, "int32": _to_int, "int64": _to_int,
+    "float32": _to_float, "float64": _to_float,
+    "decimal": _to_decimal, "bool": _to_bool, "uuid": to_uuid, "json": _to_json,
+    "bytes": _to_bytes, "date": _to_date, "datetime": _to_datetime,
+}
+
+INT_RANGES = {"int8": 1 << 7, "int16": 1 << 15, "int32": 1 << 31, "int64": 1 << 63}
+
+
+def _ranged(kind: str, convert: Callable[[Any], int]) -> Callable[[Any], int]:
+    bound = INT_RANGES[kind]
+
+    def coerce(value: Any) -> int:
+        number = convert(value)
+        if not -bound <= number < bound:
+            raise ValueError(f"out of range for {kind}")
+        return number
+
+    return coerce
+
+
+def value_coercer(attr: AttributeType) -> Callable[[Any], Any] | None:
+    """A function that checks and converts one non-null value for ``attr``, or None to pass it as is.
+
+    The function raises ValueError/TypeError for a value of the wrong type; the
+    caller turns that into a DataJointError naming the attribute.
+    """
+    if attr.kind in INT_RANGES:
+        return _ranged(attr.kind, _to_int)
+    if attr.kind in _COERCERS:
+        return _COERCERS[attr.kind]
+    if attr.kind in ("char", "varchar"):
+        return _string_coercer(attr)
+    if attr.kind == "enum":
+        return _enum_coercer(attr)
+    return None

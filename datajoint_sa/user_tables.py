@@ -1,0 +1,91 @@
+"""The table tiers users subclass: Manual, Lookup, Imported, Computed and Part.
+
+Table classes behave like instances of themselves: ``Session & key``,
+``Session.insert(rows)`` and ``Session.heading`` work on the class, as in DataJoint.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from .table import Table
+
+__all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part"]
+
+# Names that stay class-level even though they are defined on the table classes.
+_CLASS_LEVEL = {"definition", "contents", "tier", "table_name", "key_source", "master"}
+
+
+class TableMeta(type):
+    """Lets a table class stand for an instance of itself in queries and method calls."""
+
+    def __getattribute__(cls, name: str) -> Any:
+        if name.startswith("_") or name in _CLASS_LEVEL:
+            return type.__getattribute__(cls, name)
+        value = type.__getattribute__(cls, name)
+        if inspect.isclass(value) or not (inspect.isfunction(value) or isinstance(value, property)):
+            return value
+        if type.__getattribute__(cls, "_declared") is None:
+            return value  # an undeclared class: plain class semantics
+        return getattr(cls(), name)
+
+    def __and__(cls, restriction: Any) -> Any:
+        return cls() & restriction
+
+    def __sub__(cls, restriction: Any) -> Any:
+        return cls() - restriction
+
+    def __mul__(cls, other: Any) -> Any:
+        return cls() * other
+
+    def __rmul__(cls, other: Any) -> Any:
+        return other * cls()
+
+    def __add__(cls, other: Any) -> Any:
+        return cls() + other
+
+    def __iter__(cls) -> Any:
+        return iter(cls())
+
+
+class UserTable(Table, metaclass=TableMeta):
+    """Base of the user tiers: a class with a ``definition`` string."""
+
+    definition: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._declared = None  # each subclass is declared on its own
+
+
+class Manual(UserTable):
+    """Data entered by hand or by external tools."""
+
+    tier = "Manual"
+
+
+class Lookup(UserTable):
+    """Small reference tables whose ``contents`` are inserted at declaration."""
+
+    tier = "Lookup"
+    contents: Any = ()
+
+
+class Imported(UserTable):
+    """Data brought in from outside by ``make()``, one key at a time (see populate)."""
+
+    tier = "Imported"
+
+
+class Computed(UserTable):
+    """Data computed from other tables by ``make()``, one key at a time (see populate)."""
+
+    tier = "Computed"
+
+
+class Part(UserTable):
+    """Detail rows that belong to one row of a master table, declared as a class nested in the master."""
+
+    tier = "Part"
+    master: Any = None  # the master table class, set when the master is declared
