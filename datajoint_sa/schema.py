@@ -176,6 +176,7 @@ class Schema:
                     reason = translate(err, connection.dialect_name)
                     raise DeclarationError(f"Cannot create table {cls.__name__}: {reason.args[0]}") from err
             catalog.write_lineage(connection, self.database, cls.table_name, declared.heading.lineages)
+        connection.invalidate_dependencies()
         logger.debug("Declared %s as %s", cls.__name__, table.name)
 
     # -- inspection and removal ---------------------------------------------------------------
@@ -185,9 +186,15 @@ class Schema:
         return catalog.schema_exists(self.connection, self.database)
 
     def list_tables(self) -> list[str]:
-        """Names of the tables in this schema, in the database."""
+        """Names of the tables in this schema, in the database, parents before children."""
         self._require_active()
-        return catalog.list_tables(self.connection, self.database)
+        names = catalog.list_tables(self.connection, self.database)
+        graph = self.connection.dependencies
+        if any((self.database, n) not in graph for n in names):
+            self.connection.invalidate_dependencies()
+            graph = self.connection.dependencies
+        ordered = [t for s, t in graph.topological((self.database, n) for n in names)]
+        return ordered + [n for n in names if n not in ordered]
 
     def drop(self, prompt: bool | None = None, force: bool = False) -> None:
         """Drop the schema with all its tables, after confirmation when safemode is on."""
@@ -198,6 +205,7 @@ class Schema:
         if prompt and not _confirm(f"Drop schema {self.database!r} with all its tables and data?"):
             return
         catalog.drop_schema(self.connection, self.database)
+        self.connection.invalidate_dependencies()
         self.connection.schemas.pop(self.database, None)
         for cls in self._classes.values():
             cls._declared = None

@@ -163,44 +163,141 @@ class Table(QueryExpression):
             return f"{preparer.quote_identifier(parent.schema)}.{preparer.quote_identifier(parent.name)}"
         return preparer.quote_identifier(parent.name)
 
+    # -- dependencies --------------------------------------------------------------------------
+    @property
+    def _node(self) -> tuple[str, str]:
+        return (self.database, self.table_name)
+
+    def _graph(self) -> Any:
+        graph = self._connection.dependencies
+        if self._node not in graph:
+            self._connection.invalidate_dependencies()
+            graph = self._connection.dependencies
+        return graph
+
+    def _named(self, nodes: list[tuple[str, str]], as_objects: bool) -> list[Any]:
+        if as_objects:
+            return [FreeTable(self._connection, f"{s}.{t}") for s, t in nodes]
+        return [self._connection.full_name(n) for n in nodes]
+
+    def parents(self, primary: bool | None = None, as_objects: bool = False, foreign_key_info: bool = False) -> list[Any]:
+        """Tables this one references; ``primary`` selects foreign keys in (True) or out of (False) the key."""
+        graph = self._graph()
+        if foreign_key_info:
+            return [(self._connection.full_name(p), {"attr_map": dict(e.attr_map), "aliased": e.aliased, "primary": e.primary})
+                    for p, e in graph.edges_to(self._node) if primary is None or e.primary == primary]
+        return self._named(graph.parents(self._node, primary), as_objects)
+
+    def children(self, primary: bool | None = None, as_objects: bool = False, foreign_key_info: bool = False) -> list[Any]:
+        """Tables that reference this one."""
+        graph = self._graph()
+        if foreign_key_info:
+            return [(self._connection.full_name(c), {"attr_map": dict(e.attr_map), "aliased": e.aliased, "primary": e.primary})
+                    for c, e in graph.edges_from(self._node) if primary is None or e.primary == primary]
+        return self._named(graph.children(self._node, primary), as_objects)
+
+    def ancestors(self, as_objects: bool = False) -> list[Any]:
+        """This table and all it depends on, parents first."""
+        return self._named(self._graph().ancestors(self._node), as_objects)
+
+    def descendants(self, as_objects: bool = False) -> list[Any]:
+        """This table and all that depends on it, parents first."""
+        return self._named(self._graph().descendants(self._node), as_objects)
+
+    def parts(self, as_objects: bool = False) -> list[Any]:
+        """The part tables of this table."""
+        from .delete import master_of
+
+        graph = self._graph()
+        found = [n for n in graph.topological() if n[0] == self.database and master_of(n, graph) == self._node]
+        return self._named(found, as_objects)
+
     # -- delete and drop ------------------------------------------------------------------------
     def delete_quick(self, get_count: bool = False) -> int | None:
-        """Delete the restricted rows without cascading or prompting; fails if dependents exist."""
-        result = self._connection.execute(sa.delete(self._source).where(self._rows_in()))
+        """Delete the restricted rows, without cascading or prompting; fails if dependent rows exist."""
+        table = self._source
+        keys = self.make_select(self.primary_key)
+        if self._connection.dialect_name == "mysql":  # no subquery on the target table (MySQL error 1093)
+            derived = keys.subquery()
+            keys = sa.select(*derived.c)
+        columns = [table.c[k] for k in self.primary_key]
+        target = columns[0].in_(keys) if len(columns) == 1 else sa.tuple_(*columns).in_(keys)
+        result = self._connection.execute(sa.delete(table).where(target))
         return result.rowcount if get_count else None
 
-    def delete(self, prompt: bool | None = None) -> int:
-        """Delete the restricted rows (and, with the dependency graph, their dependents)."""
+    def delete(self, prompt: bool | None = None, part_integrity: str = "enforce", transaction: bool = True) -> int:
+        """Delete the restricted rows and every row that depends on them, in one transaction.
+
+        With safemode (or ``prompt=True``) the rows to be deleted are counted per table
+        and the deletion is committed only after confirmation.  ``part_integrity``:
+        ``"enforce"`` refuses to delete part rows without their master, ``"ignore"``
+        allows it, ``"cascade"`` deletes the masters too.  Returns the number of rows
+        deleted from this table.
+        """
+        from .delete import execute_cascade, plan_cascade
         from .settings import config
 
         prompt = config["safemode"] if prompt is None else prompt
-        with self._connection.transaction:
-            count = self.delete_quick(get_count=True) or 0
-            if prompt and count and not _confirm(f"Delete {count} rows from {self.full_table_name}?"):
-                raise _Cancel()
-        return count
+        connection = self._connection
+        try:
+            with connection.transaction:
+                plan = plan_cascade(connection, self._node, self.make_select(self.primary_key),
+                                    part_integrity=part_integrity)
+                deleted = execute_cascade(plan, self._node, part_integrity=part_integrity)
+                for node, count in deleted.items():
+                    if count:
+                        logger.info("Deleting %d rows from %s", count, connection.full_name(node))
+                if prompt and any(deleted.values()) and not _confirm("Commit deletes?"):
+                    raise _Cancel("Deletes cancelled.")
+        except _Cancel:
+            logger.info("Deletes cancelled.")
+            return 0
+        return deleted.get(self._node, 0)
+
+    def delete_preview(self, part_integrity: str = "enforce") -> dict[str, int]:
+        """Rows a delete would remove from each table, without removing anything."""
+        from .delete import plan_cascade
+
+        plan = plan_cascade(self._connection, self._node, self.make_select(self.primary_key), part_integrity=part_integrity)
+        return {self._connection.full_name(n): c for n, c in plan.counts().items()}
 
     def drop_quick(self) -> None:
         """Drop this table without prompting; fails if other tables depend on it."""
-        from .engine.catalog import delete_lineage
+        from .delete import drop_tables
 
-        with self._connection.connect() as conn:
-            self._source.drop(conn, checkfirst=True)
-        delete_lineage(self._connection, self.database, [self.table_name])
-        logger.info("Dropped table %s", self.full_table_name)
+        drop_tables(self._connection, [self._node])
 
     def drop(self, prompt: bool | None = None) -> None:
-        """Drop this table and its part tables, after confirmation when safemode is on."""
+        """Drop this table with its parts and every table that depends on it, after confirmation in safemode."""
+        from .delete import drop_order, drop_tables, master_of
         from .settings import config
 
         prompt = config["safemode"] if prompt is None else prompt
         if self._where:
             raise DataJointError("A restricted table cannot be dropped; drop the table itself.")
-        if prompt and not _confirm(f"Drop table {self.full_table_name} and its parts?"):
+        order = drop_order(self._connection, self._node)
+        master = master_of(self._node, self._connection.dependencies)
+        if master is not None and master not in order:
+            raise DataJointError(
+                f"Cannot drop part table {self.full_table_name} alone: drop its master "
+                f"{self._connection.full_name(master)} instead."
+            )
+        names = [self._connection.full_name(n) for n in order]
+        if prompt and not _confirm(f"Drop {len(names)} table(s): {', '.join(names)}?"):
             return
-        for part in getattr(type(self), "_parts", ()):
-            part().drop_quick()
-        self.drop_quick()
+        drop_tables(self._connection, order)
+
+    # -- update ---------------------------------------------------------------------------------
+    def update1(self, row: Any) -> None:
+        """Change secondary attributes of one existing row, given with its full primary key.
+
+        An attribute set to None takes its default (NULL when nullable).
+        """
+        from .update import update_one
+
+        if self._where:
+            raise DataJointError("update1 works on a whole table, not on a restricted one: give the key in the row.")
+        update_one(self, row)
 
     # -- description ------------------------------------------------------------------------------
     def describe(self, printout: bool = False) -> str:

@@ -106,6 +106,7 @@ class Connection:
         self._local = threading.local()
         self._logged = False
         self.schemas: dict[str, Any] = {}  # schema name -> Schema, for resolving names across schemas
+        self._dependencies: Any = None
 
     # -- identity ----------------------------------------------------------------
     @property
@@ -129,6 +130,29 @@ class Connection:
             self._logged = True
             where = self.url.database if self.dialect_name == "sqlite" else self.url.render_as_string(hide_password=True)
             logger.info("datajoint_sa connected to %s database %s", self.dialect_name, where)
+
+    # -- dependency graph --------------------------------------------------------------
+    @property
+    def dependencies(self) -> Any:
+        """The foreign-key graph of the whole database (a DependencyGraph), loaded on first use."""
+        if self._dependencies is None:
+            from ..dependencies import DependencyGraph
+            from .foreign_keys import read_foreign_keys, read_primary_keys
+
+            self._dependencies = DependencyGraph(read_primary_keys(self), read_foreign_keys(self))
+        return self._dependencies
+
+    def invalidate_dependencies(self) -> None:
+        """Forget the dependency graph; the next use reloads it (after tables are created or dropped)."""
+        self._dependencies = None
+
+    def full_name(self, node: tuple[str, str]) -> str:
+        """The quoted name of table ``(schema, table)`` as this database spells it."""
+        preparer = self.engine.dialect.identifier_preparer
+        sql_schema, sql_name = self.rules.sql_table(*node)
+        if sql_schema:
+            return f"{preparer.quote_identifier(sql_schema)}.{preparer.quote_identifier(sql_name)}"
+        return preparer.quote_identifier(sql_name)
 
     # -- transactions ----------------------------------------------------------------
     @property

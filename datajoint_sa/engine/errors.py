@@ -47,12 +47,21 @@ _SQLITE = {  # sqlite3 extended result code names (https://www.sqlite.org/rescod
     "SQLITE_CONSTRAINT_NOTNULL": errors.MissingAttributeError,
 }
 
+_SQLITE_MESSAGES = {
+    "FOREIGN KEY constraint failed": errors.IntegrityError,
+    "UNIQUE constraint failed": errors.DuplicateError,
+    "NOT NULL constraint failed": errors.MissingAttributeError,
+}
+
 
 def _sqlite_class(orig: BaseException) -> type[errors.DataJointError] | None:
     name = getattr(orig, "sqlite_errorname", "")
     if name in _SQLITE:
         return _SQLITE[name]
     message = str(orig)
+    for prefix, cls in _SQLITE_MESSAGES.items():  # when the extended code is not reported
+        if message.startswith(prefix):
+            return cls
     if message.startswith("no such table"):
         return errors.MissingTableError
     if message.startswith("no such column"):
