@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union
 
 import sqlalchemy as sa
 
@@ -42,15 +42,28 @@ def master_of(node: Node, graph: DependencyGraph) -> Node | None:
     return master if master in graph else None
 
 
+Target = Union[sa.Select, list]  # a SELECT of key tuples, or literal key tuples
+Source = tuple[tuple[str, ...], Target]  # "these columns of the table are in the target"
+
+
 @dataclass
 class CascadePlan:
-    """What a delete will touch: per table, a SELECT of the primary keys of the rows to remove."""
+    """What a delete will touch: per table, conditions selecting the rows to remove.
+
+    Each table's rows are described by sources ``(columns, target)``: the row goes
+    if its ``columns`` are among the ``target`` keys.  A source of a parent
+    propagates to a child that carries the same key attributes (through its foreign
+    key), so a grandchild is tested against the root's keys directly, as a
+    hand-written ``DELETE ... WHERE subject_id IN (...)`` would be, instead of
+    through a chain of subqueries over each intermediate table.
+    """
 
     connection: Any
     graph: DependencyGraph
-    roots: dict[Node, list[sa.ColumnElement[bool]]]
+    roots: dict[Node, list[Source]]
     order: list[Node] = field(default_factory=list)  # parents first
     _tables: dict[Node, sa.TableClause] = field(default_factory=dict)
+    _sources: dict[Node, list[Source]] = field(default_factory=dict)
 
     def table(self, node: Node) -> sa.TableClause:
         """A lightweight table clause with the key and foreign-key columns of ``node`` (one per node)."""
@@ -65,48 +78,88 @@ class CascadePlan:
         sql_schema, sql_name = self.connection.rules.sql_table(*node)
         return sa.table(sql_name, *(sa.column(c) for c in columns), schema=sql_schema)
 
-    def keys(self, node: Node) -> sa.Select:
-        """SELECT of the primary keys of the rows of ``node`` that the delete removes."""
-        table = self.table(node)
-        conditions = list(self.roots.get(node, []))
+    def sources(self, node: Node) -> list[Source]:
+        """The conditions, ORed, that select the rows of ``node`` the delete removes."""
+        if node not in self._sources:
+            self._sources[node] = self._collect_sources(node)
+        return self._sources[node]
+
+    def _collect_sources(self, node: Node) -> list[Source]:
+        found = list(self.roots.get(node, []))
         members = set(self.order)
         for parent, edge in self.graph.edges_to(node):
             if parent not in members or parent == node:
                 continue
-            parent_keys = self.keys(parent).subquery()
-            child_columns = [table.c[c] for c in edge.attr_map]
-            parent_columns = [parent_keys.c[p] for p in edge.attr_map.values()]
-            conditions.append(_in(child_columns, sa.select(*parent_columns)))
-        key = self.graph.primary_keys[node]
-        return sa.select(*(table.c[c] for c in key)).where(sa.or_(sa.false(), *conditions))
+            to_child = {p: c for c, p in edge.attr_map.items()}
+            unreduced = []
+            for columns, target in self.sources(parent):
+                if all(c in to_child for c in columns):
+                    found.append((tuple(to_child[c] for c in columns), target))
+                else:
+                    unreduced.append((columns, target))
+            if unreduced:
+                parent_table = self.table(parent)
+                keys = sa.select(*(parent_table.c[p] for p in edge.attr_map.values())).where(
+                    self._condition(parent_table, unreduced))
+                found.append((tuple(edge.attr_map), keys))
+        return found
+
+    def _condition(self, table: sa.TableClause, sources: list[Source]) -> sa.ColumnElement[bool]:
+        terms = []
+        for columns, target in sources:
+            if isinstance(target, sa.Select) and self.connection.dialect_name == "mysql":
+                # MySQL refuses a subquery on the table being changed (error 1093) unless it is a
+                # materialized derived table (MySQL manual, "Subquery Restrictions").
+                derived = target.subquery()
+                target = sa.select(*derived.c)
+            terms.append(_in([table.c[c] for c in columns], target))
+        return sa.or_(sa.false(), *terms)
+
+    def where(self, node: Node) -> sa.ColumnElement[bool]:
+        return self._condition(self.table(node), self.sources(node))
+
+    def keys(self, node: Node) -> sa.Select:
+        """SELECT of the primary keys of the rows of ``node`` that the delete removes."""
+        table = self.table(node)
+        return sa.select(*(table.c[c] for c in self.graph.primary_keys[node])).where(self.where(node))
 
     def counts(self) -> dict[Node, int]:
         """Rows each table would lose, without deleting anything."""
         result = {}
         with self.connection.connect() as conn:
             for node in self.order:
-                count = conn.execute(sa.select(sa.func.count()).select_from(self.keys(node).subquery())).scalar()
-                result[node] = int(count or 0)
+                count = conn.execute(sa.select(sa.func.count()).select_from(self.table(node)).where(self.where(node)))
+                result[node] = int(count.scalar() or 0)
         return result
 
     def delete_statements(self) -> list[tuple[Node, sa.Delete]]:
-        """One DELETE per table, children first."""
+        """The DELETEs, children first: one per table, or on servers one per key source of a table."""
         statements = []
         for node in reversed(self.order):
             table = self.table(node)
-            key_columns = [table.c[c] for c in self.graph.primary_keys[node]]
-            keys = self.keys(node)
-            if self.connection.dialect_name == "mysql":
-                # MySQL refuses a subquery on the table being deleted from (error 1093) unless it is
-                # materialized as a derived table (MySQL manual, "Subquery Restrictions").
-                derived = keys.subquery()
-                keys = sa.select(*derived.c)
-            statements.append((node, sa.delete(table).where(_in(key_columns, keys))))
+            if self.connection.dialect_name == "sqlite":
+                statements.append((node, sa.delete(table).where(self.where(node))))
+                continue
+            roots = self.roots.get(node, [])
+            own = [source for source in self.sources(node) if source in roots or isinstance(source[1], list)]
+            if own:
+                statements.append((node, sa.delete(table).where(self._condition(table, own))))
+            for columns, target in self.sources(node):
+                if (columns, target) in own:
+                    continue
+                # A DELETE joined with the key set (DELETE ... USING): the server can drive from the
+                # keys through the primary-key index; MariaDB does not semi-join IN subqueries of a
+                # single-table DELETE ("Semi-join subquery optimizations", MariaDB KB).
+                keys = target.subquery()
+                match = [table.c[c] == keys.c[i] for c, i in zip(columns, keys.c.keys())]
+                statements.append((node, sa.delete(table).where(*match)))
         return statements
 
 
-def _in(columns: Sequence[sa.ColumnElement[Any]], select: sa.Select) -> sa.ColumnElement[bool]:
-    return columns[0].in_(select) if len(columns) == 1 else sa.tuple_(*columns).in_(select)
+def _in(columns: Sequence[sa.ColumnElement[Any]], target: Target) -> sa.ColumnElement[bool]:
+    if isinstance(target, list):
+        return columns[0].in_([t[0] for t in target]) if len(columns) == 1 else sa.tuple_(*columns).in_(target)
+    return columns[0].in_(target) if len(columns) == 1 else sa.tuple_(*columns).in_(target)
 
 
 def _cascade_order(graph: DependencyGraph, roots: dict[Node, Any]) -> list[Node]:
@@ -124,13 +177,29 @@ def plan_cascade(connection: Any, root: Node, root_keys: sa.Select, *, part_inte
     if root not in graph:
         connection.invalidate_dependencies()
         graph = connection.dependencies
-    plan = CascadePlan(connection, graph, {})
-    table = plan.table(root)
-    plan.roots[root] = [_in([table.c[c] for c in graph.primary_keys[root]], root_keys)]
+    key = tuple(graph.primary_keys[root])
+    plan = CascadePlan(connection, graph, {root: [(key, _materialized(connection, root_keys, len(key)))]})
     plan.order = _cascade_order(graph, plan.roots)
     if part_integrity == "cascade":
         _add_masters(plan)
     return plan
+
+
+#: Root keys up to this many bound parameters are fetched and passed as literal key lists.
+LITERAL_KEY_PARAMETERS = 20_000
+
+
+def _materialized(connection: Any, root_keys: sa.Select, width: int) -> Target:
+    """The root's keys as a list when they are few, else the SELECT itself.
+
+    A short literal key list lets every server use the primary-key index of each
+    descendant directly, as a hand-written delete would; planners often cannot see
+    that a subquery yields few rows.  The keys are read inside the delete's transaction.
+    """
+    limit = LITERAL_KEY_PARAMETERS // max(width, 1)
+    with connection.connect() as conn:
+        rows = conn.execute(root_keys.limit(limit + 1)).all()
+    return [tuple(r) for r in rows] if len(rows) <= limit else root_keys
 
 
 def _add_masters(plan: CascadePlan) -> None:
@@ -148,15 +217,13 @@ def _add_masters(plan: CascadePlan) -> None:
                 rows = conn.execute(sa.select(*(part_keys.c[c] for c in edge.attr_map)).distinct()).all()
             if not rows:
                 continue
-            master_table = plan.table(master)
-            columns = [master_table.c[p] for p in edge.attr_map.values()]
-            values = [tuple(r) for r in rows]
-            condition = columns[0].in_([v[0] for v in values]) if len(columns) == 1 else sa.tuple_(*columns).in_(values)
-            plan.roots.setdefault(master, []).append(condition)
+            key = tuple(edge.attr_map.values())
+            plan.roots.setdefault(master, []).append((key, [tuple(r) for r in rows]))
             added = True
         if not added:
             return
         plan.order = _cascade_order(plan.graph, plan.roots)
+        plan._sources.clear()
 
 
 def execute_cascade(plan: CascadePlan, root: Node, *, part_integrity: str = "enforce") -> dict[Node, int]:
@@ -171,9 +238,9 @@ def execute_cascade(plan: CascadePlan, root: Node, *, part_integrity: str = "enf
                 from .engine.errors import translate
 
                 raise translate(err, plan.connection.dialect_name) from err
-            deleted[node] = count
+            deleted[node] = deleted.get(node, 0) + count
             master = master_of(node, plan.graph)
-            if count and part_integrity == "enforce" and master is not None and master not in members:
+            if deleted[node] and part_integrity == "enforce" and master is not None and master not in members:
                 what = "directly" if node == root else f"through the cascade from {plan.connection.full_name(root)}"
                 raise DataJointError(
                     f"Cannot delete from part table {plan.connection.full_name(node)} {what} without deleting from "
