@@ -13,6 +13,7 @@ from .schema import Schema, list_schemas
 from .settings import config
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
+from .validate import ValidationResult
 
 __version__ = "0.1.0"
 
@@ -36,4 +37,5 @@ __all__ = [
     "DataJointError",
     "DuplicateError",
     "IntegrityError",
+    "ValidationResult",
 ]

@@ -287,6 +287,29 @@ class Table(QueryExpression):
             return
         drop_tables(self._connection, order)
 
+    # -- checking and frames -------------------------------------------------------------------------
+    def validate(self, rows: Any, *, ignore_extra_fields: bool = False) -> Any:
+        """Check rows as insert() would, without inserting; returns a ValidationResult listing every problem."""
+        from .validate import validate_rows
+
+        return validate_rows(rows, self._heading, ignore_extra_fields=ignore_extra_fields)
+
+    def insert_dataframe(self, frame: Any, index_as_pk: bool | None = None, **insert_options: Any) -> None:
+        """Insert a DataFrame, taking its index as the primary key when it names the key (as to_pandas() makes it).
+
+        ``index_as_pk``: None detects, True requires the index to be the primary key, False ignores the index.
+        """
+        names = [n for n in frame.index.names if n is not None]
+        if index_as_pk is None:
+            index_as_pk = bool(names) and set(names) <= set(self.primary_key)
+        elif index_as_pk and set(names) != set(self.primary_key):
+            raise DataJointError(f"The DataFrame index {names} is not the primary key {self.primary_key}.")
+        if index_as_pk:
+            frame = frame.reset_index()
+        else:
+            frame = frame.reset_index(drop=True)
+        self.insert(frame, **insert_options)
+
     # -- update ---------------------------------------------------------------------------------
     def update1(self, row: Any) -> None:
         """Change secondary attributes of one existing row, given with its full primary key.
