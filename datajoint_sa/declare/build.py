@@ -26,6 +26,7 @@ __all__ = ["Parent", "DeclaredTable", "build_table"]
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _SQL_CONSTANTS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NOW()"}
+_FRACTIONAL_NOW = re.compile(r"^CURRENT_TIMESTAMP\s*\(\s*(\d)\s*\)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ def _server_default(line: AttributeLine, rules: DialectRules) -> sa.sql.ClauseEl
         return text[1:-1]
     if text.upper() in _SQL_CONSTANTS:
         return sa.text(text.upper())
+    fractional = _FRACTIONAL_NOW.match(text)
+    if fractional:
+        # SQLite's CURRENT_TIMESTAMP has whole seconds and no precision argument
+        # (https://www.sqlite.org/lang_createtable.html#the_default_clause).
+        if rules.name == "sqlite":
+            return sa.text("(strftime('%Y-%m-%d %H:%M:%f', 'now'))")
+        return sa.text(f"CURRENT_TIMESTAMP({fractional[1]})")
     if line.type.kind == "bool":
         truth = {"true": True, "1": True, "false": False, "0": False}.get(text.lower())
         if truth is None:

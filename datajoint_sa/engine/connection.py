@@ -28,6 +28,7 @@ logger = logging.getLogger("datajoint_sa")
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql"}
 EXTRAS = {"psycopg": "postgresql", "pymysql": "mysql"}
+WRITE_FLAG = "datajoint_may_write"
 
 
 def url_from_config(cfg: Config) -> sa.engine.URL:
@@ -67,7 +68,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: sa.Connection) -> None:
     # pysqlite's implicit transactions skip DDL and SELECT; an explicit BEGIN makes every
     # SQLAlchemy transaction a real one (SQLAlchemy docs, "Serializable isolation / Savepoints").
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that may write takes the write lock at once (BEGIN IMMEDIATE): a deferred
+    # transaction that upgrades to writing while another process writes fails with SQLITE_BUSY
+    # instead of waiting (https://www.sqlite.org/lang_transaction.html).
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get(WRITE_FLAG, True) else "BEGIN")
 
 
 def create_engine(url: sa.engine.URL | str) -> sa.Engine:
@@ -160,23 +164,35 @@ class Connection:
         return getattr(self._local, "connection", None) is not None
 
     @property
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self) -> contextlib.AbstractContextManager[Connection]:
         """``with conn.transaction:`` commits at the end of the block, or rolls back on error.
 
         A block inside another joins it: everything commits or rolls back together.
         """
-        if self.in_transaction:
+        return self._transaction()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with self._session(write=True):
             yield self
+
+    @contextlib.contextmanager
+    def _session(self, *, write: bool) -> Iterator[sa.Connection]:
+        """The current transaction's connection, or a new transaction for the duration of the block."""
+        current = getattr(self._local, "connection", None)
+        if current is not None:
+            yield current
             return
         self._log_first_use()
         try:
-            with self.engine.begin() as connection:
-                self._local.connection = connection
-                try:
-                    yield self
-                finally:
-                    self._local.connection = None
+            with self.engine.connect() as connection:
+                connection.info[WRITE_FLAG] = write
+                with connection.begin():
+                    self._local.connection = connection
+                    try:
+                        yield connection
+                    finally:
+                        self._local.connection = None
         except sa.exc.DBAPIError as err:
             raise translate(err, self.dialect_name) from err
 
@@ -186,6 +202,7 @@ class Connection:
             raise DataJointError("A transaction is already in progress on this connection.")
         self._log_first_use()
         connection = self.engine.connect()
+        connection.info[WRITE_FLAG] = True
         connection.begin()
         self._local.connection = connection
 
@@ -206,19 +223,16 @@ class Connection:
             connection.close()
 
     # -- execution -----------------------------------------------------------------------
-    @contextlib.contextmanager
-    def connect(self) -> Iterator[sa.Connection]:
-        """The SQLAlchemy connection of the current transaction, or a new one that commits at the end."""
-        current = getattr(self._local, "connection", None)
-        if current is not None:
-            yield current
-            return
-        with self.transaction:
-            yield self._local.connection
+    def connect(self, *, write: bool = True) -> contextlib.AbstractContextManager[sa.Connection]:
+        """The SQLAlchemy connection of the current transaction, or a new one that commits at the end.
+
+        ``write=False`` promises only reads, which lets SQLite start without the write lock.
+        """
+        return self._session(write=write)
 
     def execute(self, statement: sa.Executable, parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None) -> sa.CursorResult:
         """Run one statement and return its fully buffered result."""
-        with self.connect() as connection:
+        with self.connect(write=not isinstance(statement, sa.Select)) as connection:
             try:
                 result = connection.execute(statement, parameters) if parameters is not None else connection.execute(statement)
                 return result.freeze()() if result.returns_rows else result
