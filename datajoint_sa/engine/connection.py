@@ -240,15 +240,18 @@ class Connection:
                 raise translate(err, self.dialect_name) from err
 
     def query(self, sql: str, args: Mapping[str, Any] | Sequence[Any] | None = None, *, as_dict: bool = False) -> Any:
-        """Run SQL text (``:name`` parameters) and return the rows, as in DataJoint's ``conn.query``."""
-        statement = sa.text(sql)
-        parameters = args if isinstance(args, Mapping) or args is None else None
-        if args is not None and parameters is None:
+        """Run SQL text (``:name`` parameters) and return its rows as tuples or dicts, as ``conn.query`` does."""
+        if args is not None and not isinstance(args, Mapping):
             raise DataJointError("conn.query takes named parameters: query('... :x', {'x': 1}).")
-        result = self.execute(statement, parameters)
-        if not result.returns_rows:
-            return result
-        return [dict(row._mapping) for row in result] if as_dict else [tuple(row) for row in result]
+        statement = sa.text(sql)
+        with self.connect() as connection:
+            try:
+                result = connection.execute(statement, args or {})
+            except sa.exc.DBAPIError as err:
+                raise translate(err, self.dialect_name) from err
+            if not result.returns_rows:
+                return []
+            return [dict(row._mapping) for row in result] if as_dict else [tuple(row) for row in result]
 
     def close(self) -> None:
         self.engine.dispose()
