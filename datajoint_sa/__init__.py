@@ -5,6 +5,8 @@ query operators, populate, diagrams, on SQLite, PostgreSQL and MySQL/MariaDB.
 """
 
 from . import errors
+from .blob import MatCell, MatStruct
+from .diagram import Diagram
 from .engine.connection import Connection
 from .errors import DataJointError, DuplicateError, IntegrityError
 from .expression.condition import AndList, Not
@@ -31,6 +33,7 @@ __all__ = [
     "Imported",
     "Computed",
     "Part",
+    "Diagram",
     "AndList",
     "Not",
     "errors",
@@ -38,4 +41,6 @@ __all__ = [
     "DuplicateError",
     "IntegrityError",
     "ValidationResult",
+    "MatCell",
+    "MatStruct",
 ]

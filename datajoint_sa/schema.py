@@ -162,6 +162,9 @@ class Schema:
     def _create(self, cls: type, declared: Any) -> None:
         connection = self.connection
         table = declared.table
+        with connection.connect(write=False) as conn:  # existing tables need no write lock (SQLite)
+            if sa.inspect(conn).has_table(table.name, schema=table.schema):
+                return
         with connection.transaction:
             with connection.connect() as conn:
                 if sa.inspect(conn).has_table(table.name, schema=table.schema):
@@ -178,6 +181,23 @@ class Schema:
             catalog.write_lineage(connection, self.database, cls.table_name, declared.heading.lineages)
         connection.invalidate_dependencies()
         logger.debug("Declared %s as %s", cls.__name__, table.name)
+
+    def declare_hidden(self, table_name: str, definition: str) -> Any:
+        """Declare a bookkeeping table (name starting with ``~``) from a definition; returns its DeclaredTable."""
+        self._require_active()
+        declared = build_table(parse_definition(definition), schema=self.database, table=table_name,
+                               metadata=sa.MetaData(), rules=self.connection.rules,
+                               resolve=lambda ref: _resolve(ref, {}, None))
+        with self.connection.connect(write=False) as conn:
+            exists = sa.inspect(conn).has_table(declared.table.name, schema=declared.table.schema)
+        if exists:
+            return declared
+        with self.connection.transaction, self.connection.connect() as conn:
+            if not sa.inspect(conn).has_table(declared.table.name, schema=declared.table.schema):
+                for enum in declared.enum_types:
+                    enum.create(conn, checkfirst=True)
+                declared.table.create(conn)
+        return declared
 
     # -- inspection and removal ---------------------------------------------------------------
     @property

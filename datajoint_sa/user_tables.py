@@ -9,12 +9,13 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from .populate import AutoPopulate
 from .table import Table
 
 __all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part"]
 
 # Names that stay class-level even though they are defined on the table classes.
-_CLASS_LEVEL = {"definition", "contents", "tier", "table_name", "key_source", "master"}
+_CLASS_LEVEL = {"definition", "contents", "tier", "table_name", "master"}
 
 
 class TableMeta(type):
@@ -72,13 +73,13 @@ class Lookup(UserTable):
     contents: Any = ()
 
 
-class Imported(UserTable):
+class Imported(AutoPopulate, UserTable):
     """Data brought in from outside by ``make()``, one key at a time (see populate)."""
 
     tier = "Imported"
 
 
-class Computed(UserTable):
+class Computed(AutoPopulate, UserTable):
     """Data computed from other tables by ``make()``, one key at a time (see populate)."""
 
     tier = "Computed"

@@ -42,7 +42,7 @@ def lineage_table(connection: Connection, schema: str) -> sa.Table:
 
 def list_schemas(connection: Connection) -> list[str]:
     """Names of the DataJoint schemas in the database (system schemas left out)."""
-    with connection.connect() as conn:
+    with connection.connect(write=False) as conn:
         inspector = sa.inspect(conn)
         if connection.rules.has_schemas:
             names = inspector.get_schema_names()
@@ -52,7 +52,7 @@ def list_schemas(connection: Connection) -> list[str]:
 
 
 def schema_exists(connection: Connection, schema: str) -> bool:
-    with connection.connect() as conn:
+    with connection.connect(write=False) as conn:
         inspector = sa.inspect(conn)
         if connection.rules.has_schemas:
             return schema in inspector.get_schema_names()
@@ -76,7 +76,7 @@ def ensure_lineage_table(connection: Connection, schema: str) -> sa.Table:
 
 def list_tables(connection: Connection, schema: str) -> list[str]:
     """DataJoint table names in a schema, bookkeeping tables (``~...``) left out."""
-    with connection.connect() as conn:
+    with connection.connect(write=False) as conn:
         inspector = sa.inspect(conn)
         if connection.rules.has_schemas:
             names = inspector.get_table_names(schema=schema)
@@ -122,7 +122,7 @@ def delete_lineage(connection: Connection, schema: str, tables: Iterable[str]) -
 def read_lineage(connection: Connection, schema: str) -> dict[tuple[str, str], str]:
     """All lineage rows of a schema as {(table, attribute): lineage}."""
     lineage = lineage_table(connection, schema)
-    with connection.connect() as conn:
+    with connection.connect(write=False) as conn:
         if not sa.inspect(conn).has_table(lineage.name, schema=lineage.schema):
             return {}
         rows = conn.execute(sa.select(lineage.c.table_name, lineage.c.attribute_name, lineage.c.lineage))

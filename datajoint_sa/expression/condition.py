@@ -90,7 +90,12 @@ def to_clause(restriction: Any, heading: Heading, columns: Columns, semijoin: Su
     if isinstance(restriction, Not):
         return sa.not_(to_clause(restriction.restriction, heading, columns, semijoin))
     if isinstance(restriction, str):
-        return sa.text(restriction) if restriction.strip() else sa.true()
+        if not restriction.strip():
+            return sa.true()
+        from .query import _resolve_names  # renamed/computed names -> their expressions
+
+        renamed = {n: c for n, c in columns.items() if getattr(c, "key", None) != n}
+        return sa.text(_resolve_names(restriction, renamed) if renamed else restriction)
     if isinstance(restriction, Mapping):
         return _mapping_clause(restriction, heading, columns)
     if isinstance(restriction, AndList):

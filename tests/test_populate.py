@@ -1,0 +1,253 @@
+"""make, populate, progress, key_source and jobs, on every backend."""
+
+from __future__ import annotations
+
+import pytest
+
+import datajoint_sa as dj
+from datajoint_sa.errors import DataJointError
+
+CALLS: list[tuple] = []
+
+
+@pytest.fixture
+def pipeline(schema):
+    CALLS.clear()
+    broken: set[int] = set()
+
+    @schema
+    class Station(dj.Manual):
+        definition = """
+        station : int16
+        """
+
+    @schema
+    class Sensor(dj.Lookup):
+        definition = """
+        sensor : varchar(8)
+        """
+        contents = [("thermo",), ("baro",)]
+
+    @schema
+    class Reading(dj.Manual):
+        definition = """
+        -> Station
+        -> Sensor
+        reading : int16
+        ---
+        value : float64
+        """
+
+    @schema
+    class Summary(dj.Computed):
+        definition = """
+        -> Station
+        -> Sensor
+        ---
+        n : int32
+        """
+
+        class Extreme(dj.Part):
+            definition = """
+            -> master
+            kind : enum('low', 'high')
+            ---
+            value : float64
+            """
+
+        def make(self, key):
+            CALLS.append(("Summary", key["station"], key["sensor"]))
+            values = sorted((Reading & key).to_arrays("value").tolist())
+            self.insert1(dict(key, n=len(values)))
+            if key["station"] in broken:  # fails after inserting the master row
+                raise RuntimeError("broken station")
+            self.Extreme.insert([dict(key, kind="low", value=values[0]), dict(key, kind="high", value=values[-1])])
+
+    @schema
+    class Spread(dj.Computed):
+        definition = """
+        -> Station
+        ---
+        spread : float64
+        """
+
+        def make_fetch(self, key):
+            return ((Reading & key).to_arrays("value").tolist(),)
+
+        def make_compute(self, key, values):
+            CALLS.append(("compute", key["station"]))
+            return (max(values) - min(values),)
+
+        def make_insert(self, key, spread):
+            self.insert1(dict(key, spread=spread))
+
+    Station.insert([(1,), (2,), (3,)])
+    Reading.insert([(s, sensor, r, float(s * 10 + r)) for s in (1, 2, 3) for sensor in ("thermo", "baro") for r in (1, 2)])
+    return dict(Station=Station, Sensor=Sensor, Reading=Reading, Summary=Summary, Spread=Spread, broken=broken)
+
+
+def test_key_source_and_progress(pipeline):
+    summary = pipeline["Summary"]
+    assert len(summary.key_source) == 6
+    assert summary.key_source.heading.names == ["station", "sensor"] or set(summary.key_source.heading.names) == {"station", "sensor"}
+    assert summary.progress() == (6, 6)
+    assert summary.progress({"station": 1}) == (2, 2)
+
+
+def test_populate_makes_missing_keys_with_parts(pipeline):
+    summary = pipeline["Summary"]
+    result = summary.populate({"station": 1})
+    assert result == {"success_count": 2, "error_list": []}
+    assert len(summary()) == 2 and len(summary.Extreme()) == 4
+    assert summary.populate()["success_count"] == 4
+    assert summary.populate() == {"success_count": 0, "error_list": []}
+    assert summary.progress() == (0, 6)
+    assert (summary.Extreme & {"station": 2, "sensor": "baro", "kind": "high"}).fetch1("value") == 22.0
+
+
+def test_failed_make_leaves_nothing_and_errors_are_reported(pipeline):
+    summary, broken = pipeline["Summary"], pipeline["broken"]
+    broken.add(2)
+    with pytest.raises(RuntimeError, match="broken station"):
+        summary.populate({"station": 2})
+    assert len(summary & {"station": 2}) == 0  # the master row inserted before the error was rolled back
+    result = summary.populate(suppress_errors=True)
+    assert result["success_count"] == 4
+    assert sorted(k["sensor"] for k, _ in result["error_list"]) == ["baro", "thermo"]
+    assert all(message.startswith("RuntimeError: broken station") for _, message in result["error_list"])
+    objects = summary.populate(suppress_errors=True, return_exception_objects=True)
+    assert all(isinstance(e, RuntimeError) for _, e in objects["error_list"])
+    broken.clear()
+    assert summary.populate()["success_count"] == 2
+
+
+def test_max_calls_order_and_restricted_table_error(pipeline):
+    summary = pipeline["Summary"]
+    assert summary.populate(max_calls=1)["success_count"] == 1
+    summary.populate(order="reverse", max_calls=2)
+    assert [c[1:] for c in CALLS[1:]] == [(3, "thermo"), (3, "baro")]
+    summary.populate(order="random")
+    assert len(summary()) == 6
+    with pytest.raises(DataJointError, match="restrictions as arguments"):
+        (summary & {"station": 1}).populate()
+    with pytest.raises(DataJointError, match="order"):
+        summary.populate(order="sideways")
+
+
+def test_direct_insert_refused_outside_make(pipeline):
+    summary = pipeline["Summary"]
+    with pytest.raises(DataJointError, match="allow_direct_insert"):
+        summary.insert1({"station": 1, "sensor": "thermo", "n": 0})
+    with pytest.raises(DataJointError, match="allow_direct_insert"):
+        summary.Extreme.insert1({"station": 1, "sensor": "thermo", "kind": "low", "value": 0.0})
+    summary.insert1({"station": 1, "sensor": "thermo", "n": 0}, allow_direct_insert=True)
+    assert summary.progress() == (5, 6)
+
+
+def test_three_part_make(pipeline):
+    spread = pipeline["Spread"]
+    assert spread.populate()["success_count"] == 3
+    assert (spread & {"station": 2}).fetch1("spread") == 1.0
+    assert [c for c in CALLS if c[0] == "compute"] == [("compute", 1), ("compute", 2), ("compute", 3)]
+
+
+def test_three_part_make_detects_changed_inputs(pipeline):
+    spread, reading = pipeline["Spread"], pipeline["Reading"]
+    original = spread.__dict__["make_compute"]
+
+    def compute_while_inputs_change(self, key, values):
+        reading.insert1({"station": key["station"], "sensor": "thermo", "reading": 99, "value": 1000.0})
+        return original(self, key, values)
+
+    spread.make_compute = compute_while_inputs_change
+    try:
+        result = spread.populate({"station": 1}, suppress_errors=True)
+    finally:
+        spread.make_compute = original
+    assert result["success_count"] == 0
+    assert "changed" in result["error_list"][0][1]
+    assert len(spread()) == 0
+
+
+def test_generator_make(schema):
+    @schema
+    class Number(dj.Lookup):
+        definition = """
+        number : int16
+        """
+        contents = [(1,), (2,)]
+
+    @schema
+    class Double(dj.Computed):
+        definition = """
+        -> Number
+        ---
+        double : int32
+        """
+
+        def make(self, key):
+            fetched = (Number & key).fetch1("number")
+            computed = yield (fetched,)
+            if computed is None:
+                computed = (fetched * 2,)
+                yield computed
+            self.insert1(dict(key, double=computed[0]))
+            yield
+
+    assert Double.populate()["success_count"] == 2
+    assert Double.to_dicts(order_by="KEY") == [{"number": 1, "double": 2}, {"number": 2, "double": 4}]
+
+
+def test_jobs_record_errors_and_skip_them(pipeline):
+    summary, broken = pipeline["Summary"], pipeline["broken"]
+    broken.add(3)
+    result = summary.populate(reserve_jobs=True, suppress_errors=True)
+    assert result["success_count"] == 4 and len(result["error_list"]) == 2
+    progress = summary.jobs.progress()
+    assert progress == {"pending": 0, "reserved": 0, "success": 0, "error": 2, "ignore": 0, "total": 2}
+    errors = summary.jobs.errors.to_dicts(order_by="KEY")
+    assert [(e["station"], e["sensor"]) for e in errors] == [(3, "baro"), (3, "thermo")]
+    assert all(e["error_message"].startswith("RuntimeError") for e in errors)
+    assert "Traceback" in (summary.jobs.errors & {"sensor": "baro"}).fetch1("error_stack")
+    broken.clear()
+    assert summary.populate(reserve_jobs=True) == {"success_count": 0, "error_list": []}  # errors are skipped
+    summary.jobs.errors.delete()
+    assert summary.jobs.progress()["total"] == 0
+    assert summary.populate(reserve_jobs=True)["success_count"] == 2
+    assert summary.progress() == (0, 6)
+
+
+def test_jobs_ignore_and_refresh(pipeline):
+    summary, station = pipeline["Summary"], pipeline["Station"]
+    summary.jobs.ignore({"station": 1, "sensor": "baro"})
+    assert summary.jobs.refresh()["added"] == 5
+    assert summary.populate(reserve_jobs=True, refresh=False)["success_count"] == 5
+    assert summary.progress() == (1, 6)
+    assert len(summary.jobs.ignored) == 1
+    station.insert1((4,))
+    pipeline["Reading"].insert1((4, "thermo", 1, 1.0))
+    assert summary.jobs.refresh()["added"] == 2
+    (pipeline["Reading"] & {"station": 4}).delete(prompt=False)
+    (station & {"station": 4}).delete(prompt=False)
+    assert summary.jobs.refresh()["removed"] == 2
+
+
+def test_reservation_is_exclusive(pipeline):
+    summary = pipeline["Summary"]
+    summary.jobs.refresh()
+    key = {"station": 1, "sensor": "thermo"}
+    assert summary.jobs.reserve(key) is True
+    assert summary.jobs.reserve(key) is False
+    assert summary.populate(reserve_jobs=True, refresh=False)["success_count"] == 5  # the reserved key is not made
+
+
+def test_processes_pool(pipeline, backend):
+    summary = pipeline["Summary"]
+    result = summary.populate(processes=2)
+    assert result == {"success_count": 6, "error_list": []}
+    assert len(summary.Extreme()) == 12
+
+
+def test_progress_display(pipeline, capsys):
+    pipeline["Summary"].progress(display=True)
+    assert "Completed 0 of 6" in capsys.readouterr().out

@@ -1,0 +1,96 @@
+"""populate(reserve_jobs=True) from several independent processes, as on several machines."""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import backend_url, unique_schema_name
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _environment(url: str, schema_name: str, log: str, sleep: float = 0.0) -> dict[str, str]:
+    return dict(os.environ, DJ_WORKER_URL=url, DJ_WORKER_SCHEMA=schema_name, DJ_WORKER_LOG=log,
+                DJ_WORKER_SLEEP=str(sleep), PYTHONPATH=ROOT)
+
+
+def _start(env: dict[str, str], order: str = "random") -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tests.pipelines.worker_pipeline", order], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def worker_setup(backend, connection, _sqlite_dir, tmp_path):
+    url = backend_url(backend, _sqlite_dir)
+    schema_name = unique_schema_name("djworkers")
+    log = str(tmp_path / "makes.log")
+    env = _environment(url, schema_name, log)
+    # Declare the pipeline and its items from this process.
+    setup = subprocess.run([sys.executable, "-c", (
+        "import tests.pipelines.worker_pipeline as p;"
+        "p.Item.insert([(i,) for i in range(400)]);"
+        "p.Square.jobs.refresh()"
+    )], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert setup.returncode == 0, setup.stderr
+    yield env, log
+    import datajoint_sa as dj
+
+    dj.Schema(schema_name, connection=connection).drop(prompt=False)
+
+
+def _made(log: str) -> collections.Counter:
+    with open(log) as lines:
+        return collections.Counter(int(line.split()[0]) for line in lines if line.strip())
+
+
+def _count(env: dict[str, str], expression: str) -> int:
+    out = subprocess.run([sys.executable, "-c", f"import tests.pipelines.worker_pipeline as p; print({expression})"],
+                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def test_four_workers_make_every_key_exactly_once(worker_setup):
+    env, log = worker_setup
+    workers = [_start(env, order) for order in ("original", "reverse", "random", "random")]
+    results = [w.communicate(timeout=600) for w in workers]
+    for worker, (out, err) in zip(workers, results):
+        assert worker.returncode == 0, err
+        assert out.strip().split()[-1] == "0"  # no errors
+    made = _made(log)
+    assert sorted(made) == list(range(400))
+    assert set(made.values()) == {1}
+    assert sum(int(out.strip().split()[-2]) for out, _ in results) == 400
+    assert _count(env, "len(p.Square())") == 400
+    assert _count(env, "len(p.Square.Check())") == 400
+    assert _count(env, "len(p.Square.jobs)") == 0
+
+
+def test_killed_worker_leaves_no_partial_rows_and_its_key_is_recovered(worker_setup):
+    env, log = worker_setup
+    slow = dict(env, DJ_WORKER_SLEEP="30")
+    victim = _start(slow, "original")
+    deadline = time.time() + 60
+    while _count(env, "len(p.Square.jobs.reserved)") == 0 and time.time() < deadline:
+        time.sleep(0.2)
+    assert _count(env, "len(p.Square.jobs.reserved)") == 1
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert _count(env, "len(p.Square())") == 0  # the master row of the interrupted make was rolled back
+    assert _count(env, "len(p.Square.Check())") == 0
+    # Another worker: the stale reservation is recovered by refresh, then every key is made once.
+    recovered = _count(env, "p.Square.jobs.refresh(stale_timeout=0.001)['orphaned']")
+    assert recovered == 1
+    worker = _start(env, "original")
+    out, err = worker.communicate(timeout=600)
+    assert worker.returncode == 0, err
+    made = _made(log)
+    assert sorted(made) == list(range(400)) and set(made.values()) == {1}
+    assert _count(env, "len(p.Square.Check())") == 400
