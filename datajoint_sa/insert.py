@@ -1,87 +1,409 @@
-"""Insert: rows in any accepted shape -> checked columns -> INSERT statements.
+"""Insert: rows in any accepted shape -> checked columns -> INSERT (or COPY) statements.
 
-Rows are normalized column-wise and every value is checked against its
-attribute's type before anything is sent, so a bad value is reported with the
-attribute's name and nothing is half-inserted.  Duplicate handling
-(``skip_duplicates``, ``replace``) uses each dialect's upsert construct.
+An insert runs as a pipeline over chunks of at most :data:`CHUNK_ROWS` rows, so a
+huge input (a generator, a large DataFrame) is never held twice in memory:
+
+1. **shape** -- the input (dicts, tuples, numpy records or a structured array, a
+   pandas DataFrame, or any iterable of rows) is cut into chunks, and each chunk into
+   *batches*: rows sharing one set of attribute names, held column by column.
+2. **check** -- every column is checked and converted against its attribute's type
+   (:func:`check_column`).  A column whose values are all plain Python values of the
+   expected kind is checked with C-speed builtins (``set(map(type, ...))``,
+   ``min``/``max`` for integer ranges, ``max(map(len, ...))`` for string lengths);
+   anything else goes value by value through :func:`datajoint_sa.types.value_coercer`
+   or the codec's encoder, which also accepts numpy scalars.  A bad value raises
+   DataJointError naming the attribute.
+3. **send** -- :class:`InsertPlan` applies each SQLAlchemy column type's own bind
+   processor column-wise and hands the rows to the DB-API cursor's ``executemany``
+   through ``Connection.exec_driver_sql``, with the statement text compiled once by
+   SQLAlchemy from ``sa.insert`` (the dialect's upsert construct for
+   ``skip_duplicates``/``replace``).  sqlite3 and psycopg run one statement per row
+   (psycopg pipelines them); pymysql rewrites ``INSERT ... VALUES (%s, ...)`` into
+   multi-row statements under its ``max_stmt_length`` (1 MB, below MySQL's
+   ``max_allowed_packet``), so no statement comes near a parameter limit.  On
+   PostgreSQL a plain insert of at least :data:`COPY_THRESHOLD` rows in a batch uses
+   ``COPY ... FROM STDIN`` instead.
+
+The caller (``Table.insert``) sends every batch of one call in one transaction, so a
+bad row anywhere -- even in the last chunk -- leaves nothing inserted.
+
+NaN: a DataFrame's NaN/NA/NaT mean "missing" (pandas' convention) and are stored as
+NULL.  In other inputs a float NaN in a float column is a value, kept on PostgreSQL;
+MySQL has no NaN and SQLite turns a bound NaN into NULL, so there it is stored as NULL
+(an error for an attribute that is neither nullable nor defaulted).  NaN in any other
+column is missing, i.e. NULL or the attribute's default.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import functools
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine.processors import to_float
 
 from .codecs import encoder_for
 from .errors import DataJointError, MissingAttributeError, UnknownAttributeError
-from .heading import Heading
-from .types import value_coercer
+from .heading import Attribute, Heading
+from .types import FLOAT32_MAX, INT_RANGES, value_coercer
 
-__all__ = ["RowBatch", "normalize_rows", "insert_statement", "CHUNK_ROWS"]
+__all__ = ["Batch", "RowView", "InsertPlan", "iter_batches", "check_column", "insert_statement", "CHUNK_ROWS", "COPY_THRESHOLD"]
 
+#: Rows shaped, checked and sent at a time; bounds the memory an insert holds beyond its input.
 CHUNK_ROWS = 10_000
+#: PostgreSQL: a plain insert (no skip_duplicates/replace) of at least this many rows in one
+#: batch uses COPY ... FROM STDIN.  None turns COPY off; tests set it low to exercise COPY.
+COPY_THRESHOLD: int | None = 1_000
 
 
 @dataclass
-class RowBatch:
-    """Rows sharing one set of attribute names, as Python values ready to bind."""
+class Batch:
+    """Checked rows sharing one set of attribute names, held column-wise.
+
+    ``rows`` holds the same values row-wise when they are at hand without rebuilding
+    them (the input's own tuples when no value needed converting), else None.
+    """
 
     names: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
+    columns: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else len(self.rows or ())
+
+    def tuples(self) -> Sequence[Sequence[Any]]:
+        """The rows, as the input's own rows or as a lazy view over the columns."""
+        return self.rows if self.rows is not None else RowView(self.columns)
+
+
+class RowView(Sequence[tuple[Any, ...]]):
+    """Rows over columns, each tuple made only when the driver reaches it.
+
+    The drivers' ``executemany`` and COPY iterate their rows once; making the tuples
+    one at a time keeps memory flat and keeps the count of live container objects --
+    which triggers Python's cyclic garbage collector, a full pass over every object of
+    the process -- from growing with the insert.
+    """
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, columns: Sequence[Sequence[Any]]) -> None:
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(self._columns[0]) if self._columns else 0
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return list(zip(*(column[index] for column in self._columns)))
+        return tuple(column[index] for column in self._columns)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return zip(*self._columns)
+
+
+# --------------------------------------------------------------------------------------
+# 1. shape: input -> chunks -> (names, columns) groups
+# --------------------------------------------------------------------------------------
+
+@dataclass
+class _Shaped:
+    names: tuple[str, ...]
+    columns: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]] | None
 
 
 def _is_frame(rows: Any) -> bool:
     return type(rows).__name__ == "DataFrame" and hasattr(rows, "columns")
 
 
+def _frame_index_is_key(frame: Any, heading: Heading) -> bool:
+    return any(n in heading for n in frame.index.names if n)
+
+
+def _datetime_array_values(array: Any) -> list[Any]:
+    # datetime64[ns] .tolist() gives integers; microseconds give datetime.datetime (NaT -> None).
+    return array.astype("datetime64[us]").tolist()
+
+
+def _series_values(series: Any) -> list[Any]:
+    """A pandas column as Python values, missing ones (NaN, NA, NaT, None) as None."""
+    if getattr(series.dtype, "kind", "O") == "M" and getattr(series.dtype, "tz", None) is None:
+        return _datetime_array_values(series.to_numpy())
+    values = series.tolist()
+    missing = series.isna().to_numpy()
+    if missing.any():
+        for position in missing.nonzero()[0].tolist():
+            values[position] = None
+    return values
+
+
+def _array_values(array: Any) -> list[Any]:
+    if array.dtype.kind == "M":
+        return _datetime_array_values(array)
+    return array.tolist()
+
+
+def _frame_groups(frame: Any, heading: Heading, size: int) -> Iterator[_Shaped]:
+    if _frame_index_is_key(frame, heading):
+        frame = frame.reset_index()
+    names = tuple(str(c) for c in frame.columns)
+    for start in range(0, len(frame), size):
+        part = frame.iloc[start:start + size]
+        yield _Shaped(names, [_series_values(part.iloc[:, i]) for i in range(len(names))], None)
+
+
+def _array_groups(array: Any, size: int) -> Iterator[_Shaped]:
+    names = tuple(array.dtype.names)
+    flat = array.reshape(-1)
+    for start in range(0, len(flat), size):
+        part = flat[start:start + size]
+        yield _Shaped(names, [_array_values(part[n]) for n in names], None)
+
+
+def _row_chunks(rows: Any, size: int) -> Iterator[Sequence[Any]]:
+    if isinstance(rows, (list, tuple)):
+        for start in range(0, len(rows), size):
+            yield rows[start:start + size]
+        return
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _wrong_length(length: int, heading_names: tuple[str, ...]) -> DataJointError:
+    return DataJointError(
+        f"Invalid insert argument. Incorrect number of attributes: {length} given; "
+        f"{len(heading_names)} expected ({', '.join(heading_names)})."
+    )
+
+
+def _row_values(row: Any, heading_names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """(names, values) of one row of any accepted kind."""
+    if isinstance(row, Mapping):
+        return tuple(row.keys()), tuple(row.values())
+    if getattr(getattr(row, "dtype", None), "names", None):  # numpy record
+        return tuple(row.dtype.names), tuple(row.tolist())
+    if isinstance(row, (tuple, list)) or (hasattr(row, "__len__") and not isinstance(row, (str, bytes))):
+        values = tuple(row)
+        if len(values) != len(heading_names):
+            raise _wrong_length(len(values), heading_names)
+        return heading_names, values
+    raise DataJointError(f"Invalid row {row!r}: expected a dict, a tuple or a numpy record.")
+
+
 def _raw_rows(rows: Any, heading: Heading) -> Iterator[tuple[tuple[str, ...], tuple[Any, ...]]]:
-    """Yield (names, values) per row from any accepted input shape."""
+    """Yield (names, values) per row from any accepted input shape (used by validate())."""
+    _refuse_non_rows(rows)
     if _is_frame(rows):
-        frame = rows.reset_index() if any(n in heading for n in rows.index.names if n) else rows
+        frame = rows.reset_index() if _frame_index_is_key(rows, heading) else rows
         names = tuple(str(c) for c in frame.columns)
         for values in frame.itertuples(index=False, name=None):
-            yield names, tuple(None if _is_na(v) else v for v in values)
+            yield names, tuple(None if _is_missing(v) else v for v in values)
         return
-    dtype_names = getattr(getattr(rows, "dtype", None), "names", None)
-    if dtype_names:
-        for values in rows.tolist():
-            yield tuple(dtype_names), tuple(values)
+    if getattr(getattr(rows, "dtype", None), "names", None):
+        names = tuple(rows.dtype.names)
+        for values in rows.reshape(-1).tolist():
+            yield names, tuple(values)
         return
+    heading_names = tuple(heading.names)
+    for row in rows:
+        yield _row_values(row, heading_names)
+
+
+def _fast_row_group(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> _Shaped | None:
+    """The whole chunk as one group when every row has the same shape, else None."""
+    kinds = set(map(type, chunk))
+    if kinds == {dict}:
+        names = tuple(chunk[0])
+        if not names or set(map(len, chunk)) != {len(names)}:
+            return None
+        try:  # column by column: no tuple per row (fewer allocations, no garbage-collector passes)
+            columns: list[Sequence[Any]] = [list(map(itemgetter(n), chunk)) for n in names]
+        except KeyError:  # same size, other keys: group row by row
+            return None
+        return _Shaped(names, columns, None)
+    if kinds and kinds <= {tuple, list}:
+        lengths = set(map(len, chunk))
+        if lengths != {len(heading_names)}:
+            raise _wrong_length(min(lengths - {len(heading_names)}), heading_names)
+        return _Shaped(heading_names, [list(map(itemgetter(i), chunk)) for i in range(len(heading_names))], chunk)
+    return None
+
+
+def _row_groups(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> Iterator[_Shaped]:
+    fast = _fast_row_group(chunk, heading_names)
+    if fast is not None:
+        yield fast
+        return
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for row in chunk:
+        names, values = _row_values(row, heading_names)
+        groups.setdefault(names, []).append(values)
+    for names, rows in groups.items():
+        yield _Shaped(names, list(zip(*rows)) if names else [], rows)
+
+
+def _refuse_non_rows(rows: Any) -> None:
     if isinstance(rows, Mapping):
         raise DataJointError("insert takes a collection of rows; use insert1 for a single row.")
     if isinstance(rows, (str, bytes)):
         raise DataJointError(f"Invalid insert argument {rows!r}: expected rows (dicts, tuples, a DataFrame or a record array).")
+
+
+def _shaped_groups(rows: Any, heading: Heading, size: int) -> Iterator[_Shaped]:
+    _refuse_non_rows(rows)
+    if _is_frame(rows):
+        yield from _frame_groups(rows, heading, size)
+        return
+    if getattr(getattr(rows, "dtype", None), "names", None):
+        yield from _array_groups(rows, size)
+        return
     heading_names = tuple(heading.names)
-    for row in rows:
-        if isinstance(row, Mapping):
-            yield tuple(row.keys()), tuple(row.values())
-        elif getattr(getattr(row, "dtype", None), "names", None):  # numpy record
-            yield tuple(row.dtype.names), tuple(row.tolist())
-        elif isinstance(row, (tuple, list)) or (hasattr(row, "__len__") and not isinstance(row, (str, bytes))):
-            values = tuple(row)
-            if len(values) != len(heading_names):
-                raise DataJointError(
-                    f"Invalid insert argument. Incorrect number of attributes: {len(values)} given; "
-                    f"{len(heading_names)} expected ({', '.join(heading_names)})."
-                )
-            yield heading_names, values
-        else:
-            raise DataJointError(f"Invalid row {row!r}: expected a dict, a tuple or a numpy record.")
+    for chunk in _row_chunks(rows, size):
+        yield from _row_groups(chunk, heading_names)
 
 
-def _is_na(value: Any) -> bool:
-    try:
-        return value is None or (value != value and isinstance(value, float)) or type(value).__name__ in ("NAType", "NaTType")
-    except (TypeError, ValueError):
+# --------------------------------------------------------------------------------------
+# 2. check: one column of values against one attribute
+# --------------------------------------------------------------------------------------
+
+_NUMPY_NAN_TYPES = frozenset({"float64", "float32", "float16", "longdouble", "datetime64", "timedelta64"})
+_FLOAT_KINDS = frozenset({"float32", "float64"})
+_FLOAT_NAMES = frozenset({"float", "float64", "float32", "float16"})
+_NATIVE_FLOAT = ("double", "float", "real")
+_PLAIN = frozenset({int, float, str, bytes, bool, decimal.Decimal, uuid.UUID, datetime.date, datetime.datetime,
+                    datetime.time, datetime.timedelta})
+#: kind -> the value types its fast path accepts as they are
+_FAST_TYPES: dict[str, frozenset[type]] = {
+    **{kind: frozenset({int}) for kind in INT_RANGES},
+    "float32": frozenset({float, int}), "float64": frozenset({float, int}),
+    "char": frozenset({str}), "varchar": frozenset({str}), "enum": frozenset({str}),
+    "date": frozenset({datetime.date}), "datetime": frozenset({datetime.datetime}), "bool": frozenset({bool}),
+    "uuid": frozenset({uuid.UUID}), "bytes": frozenset({bytes}),
+    "native": _PLAIN,
+}
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN (Python or numpy), NaT or pandas NA; safe for arrays and other objects."""
+    if value is None:
+        return True
+    kind = type(value)
+    if kind is float or (kind.__module__ == "numpy" and kind.__name__ in _NUMPY_NAN_TYPES):
+        return bool(value != value)
+    return kind.__name__ in ("NAType", "NaTType")
+
+
+def _nan_is_value(attr: Attribute, dialect: str) -> bool:
+    """Whether a float NaN is stored as NaN rather than as NULL: in PostgreSQL float columns only.
+
+    MySQL and MariaDB have no NaN (they reject it); SQLite binds a NaN as NULL
+    (sqlite3VdbeMemSetDouble leaves the value NULL for NaN), so a non-nullable column
+    would fail with a NOT NULL error -- here it fails the check, naming the attribute.
+    """
+    if dialect != "postgresql":
         return False
+    kind = attr.type.kind
+    return kind in _FLOAT_KINDS or (kind == "native" and attr.type.text.lower().startswith(_NATIVE_FLOAT))
 
 
-def _checked_names(names: tuple[str, ...], heading: Heading, ignore_extra_fields: bool) -> tuple[list[int], tuple[str, ...]]:
-    """Positions and names of the attributes to keep; unknown names raise unless ignored."""
+def _python_value(value: Any) -> Any:
+    """A numpy scalar as the equivalent Python value; anything else unchanged."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        if type(value).__name__ == "datetime64":
+            return value.astype("datetime64[us]").item()
+        return value.item()
+    return value
+
+
+def _missing_error(attr: Attribute) -> MissingAttributeError:
+    return MissingAttributeError(f"Attribute {attr.name!r} is not nullable and has no default; got a missing value.")
+
+
+def _slow_column(attr: Attribute, values: Sequence[Any], dialect: str) -> list[Any]:
+    """Check and convert value by value: the general path, and the one that words the errors."""
+    encode = encoder_for(attr.type)
+    coerce = value_coercer(attr.type)
+    keep_nan = _nan_is_value(attr, dialect)
+    required = not attr.nullable and attr.default is None
+    out = []
+    for value in values:
+        if value is None or (_is_missing(value) and not (keep_nan and type(value).__name__ in _FLOAT_NAMES)):
+            if required:
+                raise _missing_error(attr)
+            out.append(None)
+            continue
+        try:
+            if encode is not None:
+                value = encode(value)  # codecs see numpy values as they are (a blob keeps their type)
+            else:
+                value = _python_value(value)
+                if coerce is not None:
+                    value = coerce(value)
+        except (ValueError, TypeError, ArithmeticError, OverflowError) as err:
+            raise DataJointError(f"Invalid value {value!r} for attribute {attr.name!r} of type {attr.type.text}: {err}.") from None
+        out.append(value)
+    return out
+
+
+def _fast_column(attr: Attribute, values: Sequence[Any], types: set[type], dialect: str) -> Sequence[Any] | None:
+    """``values`` checked with builtins when their types allow it; None sends them down the slow path."""
+    kind = attr.type.kind
+    if kind == "codec" or kind == "json" or not types <= _FAST_TYPES.get(kind, frozenset()):
+        return None
+    has_none = type(None) in types
+    present = [v for v in values if v is not None] if has_none else values
+    if has_none and not attr.nullable and attr.default is None:
+        raise _missing_error(attr)
+    if not present:
+        return values
+    if float in types:  # a NaN makes the sum NaN (inf - inf too: then the slow path decides)
+        total = sum(present)
+        if total != total and not _nan_is_value(attr, dialect):
+            return None
+    if kind in INT_RANGES:
+        bound = INT_RANGES[kind]
+        return values if -bound <= min(present) and max(present) < bound else None
+    if kind in _FLOAT_KINDS and int in types:
+        return None  # ints in a float column: converted (and overflow-checked) one by one
+    if kind == "float32" and max(map(abs, present)) > FLOAT32_MAX:
+        return None  # out of range, or infinite: the slow path tells which
+    if kind in ("char", "varchar"):
+        return values if attr.type.length is None or max(map(len, present)) <= attr.type.length else None
+    if kind == "enum":
+        return values if set(present) <= set(attr.type.values) else None
+    if kind == "native" and float in types and dialect == "mysql":
+        return None
+    return values
+
+
+def check_column(attr: Attribute, values: Sequence[Any], dialect: str) -> Sequence[Any]:
+    """The values of one column, checked and converted for ``attr`` on ``dialect``.
+
+    Returns ``values`` itself when nothing needed converting.  Missing values come
+    back as None; a missing value for an attribute that is neither nullable nor
+    defaulted raises MissingAttributeError, a value of the wrong type DataJointError.
+    """
+    types = set(map(type, values))
+    checked = _fast_column(attr, values, types, dialect)
+    return checked if checked is not None else _slow_column(attr, values, dialect)
+
+
+# --------------------------------------------------------------------------------------
+# shape + check -> batches
+# --------------------------------------------------------------------------------------
+
+def _checked_names(names: tuple[str, ...], heading: Heading, ignore_extra_fields: bool) -> list[int]:
+    """Positions of the attributes to keep; unknown names raise unless ignored."""
     keep = []
     for position, name in enumerate(names):
         if name in heading:
@@ -91,66 +413,59 @@ def _checked_names(names: tuple[str, ...], heading: Heading, ignore_extra_fields
                 f"Attribute {name!r} is not in the heading of the table; available: {', '.join(heading.names)}. "
                 "Pass ignore_extra_fields=True to skip attributes the table does not have."
             )
-    return keep, tuple(names[p] for p in keep)
+    if len(set(names[p] for p in keep)) != len(keep):
+        raise DataJointError(f"Attribute names repeat in the inserted rows: {', '.join(names)}.")
+    return keep
 
 
-def _check_required(names: tuple[str, ...], heading: Heading) -> None:
+def _check_required(names: Sequence[str], heading: Heading) -> None:
     present = set(names)
     for attr in heading.attributes.values():
         if attr.name not in present and not attr.nullable and attr.default is None:
             raise MissingAttributeError(f"Missing value for required attribute {attr.name!r}.")
 
 
-def _convert_column(heading: Heading, name: str, values: list[Any]) -> list[Any]:
-    attr = heading[name]
-    coerce = value_coercer(attr.type)
-    encode = encoder_for(attr.type)
+def _split_defaults(batch: Batch, heading: Heading) -> list[Batch]:
+    """Rows whose defaulted, non-nullable attributes are None take the default: omit the attribute there."""
+    defaulted = [i for i, name in enumerate(batch.names)
+                 if heading[name].default is not None and not heading[name].nullable and None in batch.columns[i]]
+    if not defaulted:
+        return [batch]
+    groups: dict[tuple[bool, ...], list[int]] = {}
+    for row in range(len(batch)):
+        groups.setdefault(tuple(batch.columns[i][row] is None for i in defaulted), []).append(row)
     out = []
-    for value in values:
-        if value is None or _is_na(value):
-            if not attr.nullable and attr.default is None:
-                raise MissingAttributeError(f"Attribute {name!r} is not nullable and has no default; got a missing value.")
-            out.append(None)
-            continue
-        try:
-            if encode is not None:
-                value = encode(value)
-            elif coerce is not None:
-                value = coerce(value)
-        except (ValueError, TypeError, ArithmeticError, OverflowError) as err:
-            raise DataJointError(f"Invalid value {value!r} for attribute {name!r} of type {attr.type.text}: {err}.") from None
-        out.append(value)
+    for pattern, rows in groups.items():
+        dropped = {i for i, is_none in zip(defaulted, pattern) if is_none}
+        keep = [i for i in range(len(batch.names)) if i not in dropped]
+        pick = itemgetter(*rows) if len(rows) > 1 else (lambda column, r=rows[0]: (column[r],))
+        out.append(Batch(tuple(batch.names[i] for i in keep), [list(pick(batch.columns[i])) for i in keep]))
     return out
 
 
-def normalize_rows(rows: Any, heading: Heading, *, ignore_extra_fields: bool = False) -> list[RowBatch]:
-    """Group rows by their attribute names and check and convert every value, column by column."""
-    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-    plans: dict[tuple[str, ...], tuple[list[int], tuple[str, ...]]] = {}
-    for names, values in _raw_rows(rows, heading):
-        plan = plans.get(names)
-        if plan is None:
-            plan = plans[names] = _checked_names(names, heading, ignore_extra_fields)
-        keep, kept_names = plan
-        # Attributes left as None with a default take the default: drop them from this row.
-        row = tuple(values[p] for p in keep)
-        if any(v is None and heading[n].default is not None and not heading[n].nullable for n, v in zip(kept_names, row)):
-            pairs = [(n, v) for n, v in zip(kept_names, row) if not (v is None and heading[n].default is not None)]
-            kept_names, row = tuple(n for n, _ in pairs), tuple(v for _, v in pairs)
-        groups.setdefault(kept_names, []).append(row)
-    batches = []
-    for names, group in groups.items():
-        _check_required(names, heading)
-        columns = [_convert_column(heading, n, list(c)) for n, c in zip(names, zip(*group))]
-        batches.append(RowBatch(names, list(zip(*columns))))
-    return batches
+def _batches_of(shaped: _Shaped, heading: Heading, dialect: str, ignore_extra_fields: bool) -> list[Batch]:
+    keep = _checked_names(shaped.names, heading, ignore_extra_fields)
+    all_kept = len(keep) == len(shaped.names)
+    names = shaped.names if all_kept else tuple(shaped.names[p] for p in keep)
+    columns = shaped.columns if all_kept else [shaped.columns[p] for p in keep]
+    _check_required(names, heading)
+    checked = [check_column(heading[n], column, dialect) for n, column in zip(names, columns)]
+    unchanged = all_kept and all(c is o for c, o in zip(checked, columns))
+    return _split_defaults(Batch(names, checked, shaped.rows if unchanged else None), heading)
 
 
-def chunks(rows: Sequence[tuple[Any, ...]], size: int = CHUNK_ROWS) -> Iterable[Sequence[tuple[Any, ...]]]:
-    iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
+def iter_batches(rows: Any, heading: Heading, dialect: str, *, ignore_extra_fields: bool = False,
+                 chunk_rows: int | None = None) -> Iterator[Batch]:
+    """Checked batches of ``rows`` (any accepted shape), produced one chunk at a time."""
+    size = chunk_rows or CHUNK_ROWS
+    for shaped in _shaped_groups(rows, heading, size):
+        if shaped.columns or shaped.rows:
+            yield from _batches_of(shaped, heading, dialect, ignore_extra_fields)
 
+
+# --------------------------------------------------------------------------------------
+# 3. send: batches -> statements
+# --------------------------------------------------------------------------------------
 
 def insert_statement(table: sa.Table, names: Sequence[str], primary_key: Sequence[str], dialect: str, *,
                      skip_duplicates: bool = False, replace: bool = False) -> sa.Insert:
@@ -170,3 +485,167 @@ def insert_statement(table: sa.Table, names: Sequence[str], primary_key: Sequenc
     if replace:
         return statement.on_conflict_do_nothing(index_elements=list(primary_key))
     return statement.on_conflict_do_nothing()
+
+
+@functools.lru_cache(maxsize=16)
+def _positional_dialect(dialect: sa.Dialect) -> sa.Dialect:
+    """A copy of ``dialect`` that compiles ``%s``/``?`` placeholders, so rows bind as plain tuples.
+
+    The drivers accept both styles (psycopg and pymysql document ``format`` beside
+    ``pyformat``); tuples spare building a dict per row.
+    """
+    if dialect.positional:
+        return dialect
+    import copy
+
+    positional = copy.copy(dialect)
+    positional.paramstyle = "format"
+    positional.positional = True
+    return positional
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled_insert(dialect: sa.Dialect, table: sa.Table, names: tuple[str, ...], primary_key: tuple[str, ...],
+                     skip_duplicates: bool, replace: bool) -> tuple[str, tuple[int, ...]]:
+    """SQL text of the INSERT for ``names`` and the position in ``names`` of each placeholder."""
+    statement = insert_statement(table, names, primary_key, dialect.name if dialect.name != "mariadb" else "mysql",
+                                 skip_duplicates=skip_duplicates, replace=replace)
+    compiled = statement.compile(dialect=_positional_dialect(dialect), column_keys=list(names), for_executemany=True)
+    keys = [compiled.binds[b].key for b in compiled.positiontup or ()]
+    if sorted(keys) != sorted(names):
+        raise DataJointError(f"Internal error: INSERT placeholders {keys} do not match the attributes {list(names)}.")
+    return compiled.string, tuple(names.index(k) for k in keys)
+
+
+def _sqlite_default_format(impl: Any, process: Any, kind: type) -> bool:
+    """Whether ``process`` is SQLite ``kind``'s own processor with SQLAlchemy's default storage format."""
+    return (isinstance(impl, kind) and getattr(impl, "_reg", None) is None
+            and impl._storage_format == kind._storage_format
+            and process.__qualname__ == f"{kind.__name__}.bind_processor.<locals>.process")
+
+
+def column_binder(column_type: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
+    """``values -> values`` applying the column type's bind processor, or None when it has none.
+
+    Where the processor provably returns its input, or equals a C-implemented method,
+    for every value of the column, that shortcut is taken (checked per column by the
+    values' types):
+
+    * SQLAlchemy's ``to_float`` is ``float()``: Python floats pass unchanged;
+    * SQLite ``DATE``/``DATETIME`` with SQLAlchemy's default storage format write
+      ``%04d-%02d-%02d`` and ``%04d-%02d-%02d %02d:%02d:%02d.%06d``: exactly
+      ``date.isoformat()`` and, for naive datetimes, ``isoformat(" ", "microseconds")``.
+    """
+    impl = column_type.dialect_impl(dialect)
+    process = impl.bind_processor(dialect)
+    if process is None:
+        return None
+    shortcut: tuple[type, Any] | None = None
+    if process is to_float:
+        shortcut = (float, None)
+    elif dialect.name == "sqlite" and _sqlite_default_format(impl, process, sqlite.DATE):
+        shortcut = (datetime.date, datetime.date.isoformat)
+    elif dialect.name == "sqlite" and _sqlite_default_format(impl, process, sqlite.DATETIME):
+        shortcut = (datetime.datetime, methodcaller("isoformat", " ", "microseconds"))
+
+    def bind(values: Sequence[Any]) -> Sequence[Any]:
+        if shortcut is not None and set(map(type, values)) == {shortcut[0]}:
+            if shortcut[1] is None:
+                return values
+            if shortcut[0] is not datetime.datetime or set(map(attrgetter("tzinfo"), values)) == {None}:
+                return list(map(shortcut[1], values))
+        return list(map(process, values))
+
+    return bind
+
+
+class InsertPlan:
+    """Sends batches into one table: bind processing, statement choice, execution."""
+
+    def __init__(self, table: sa.Table, primary_key: Sequence[str], dialect: sa.Dialect, *,
+                 skip_duplicates: bool = False, replace: bool = False) -> None:
+        self.table = table
+        self.primary_key = tuple(primary_key)
+        self.dialect = dialect
+        self.dialect_name = "mysql" if dialect.name == "mariadb" else dialect.name
+        self.skip_duplicates = skip_duplicates
+        self.replace = replace
+        self._binders: dict[str, Any] = {}
+
+    def _binder(self, name: str) -> Any:
+        if name not in self._binders:
+            self._binders[name] = column_binder(self.table.c[name].type, self.dialect)
+        return self._binders[name]
+
+    def uses_copy(self, batch: Batch) -> bool:
+        threshold = COPY_THRESHOLD
+        return (self.dialect_name == "postgresql" and threshold is not None and len(batch) >= threshold
+                and not (self.skip_duplicates or self.replace))
+
+    def bound_rows(self, batch: Batch, order: Sequence[int]) -> Sequence[Sequence[Any]]:
+        """Rows as the driver takes them: bind processors applied, columns in ``order``."""
+        columns = list(batch.columns)
+        changed = False
+        for i, name in enumerate(batch.names):
+            bind = self._binder(name)
+            if bind is not None:
+                columns[i] = bind(columns[i])
+                changed = changed or columns[i] is not batch.columns[i]
+        if not changed and tuple(order) == tuple(range(len(batch.names))):
+            return batch.tuples()
+        return RowView([columns[i] for i in order])
+
+    def send(self, conn: sa.Connection, batch: Batch) -> None:
+        """Insert one batch on ``conn`` (inside the caller's transaction)."""
+        if not batch.names:
+            raise MissingAttributeError("Nothing to insert: the rows name no attribute of the table.")
+        if self.uses_copy(batch):
+            rows = self.bound_rows(batch, range(len(batch.names)))
+            statement = self.copy_sql(batch.names)
+
+            def work(cursor: Any) -> None:
+                with cursor.copy(statement) as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write(row)
+        else:
+            statement, order = _compiled_insert(self.dialect, self.table, batch.names, self.primary_key,
+                                                self.skip_duplicates, self.replace)
+            rows = self.bound_rows(batch, order)
+
+            def work(cursor: Any) -> None:
+                cursor.executemany(statement, rows)
+        self._on_cursor(conn, statement, work)
+
+    def copy_sql(self, names: Sequence[str]) -> str:
+        """``COPY table (columns) FROM STDIN``.
+
+        SQLAlchemy has no COPY construct, so this one statement is composed as text --
+        from the dialect's identifier preparer, which quotes the table and column names
+        exactly as SQLAlchemy's own INSERT would.  No value is ever part of the text.
+        """
+        preparer = self.dialect.identifier_preparer
+        columns = ", ".join(preparer.quote(n) for n in names)
+        return f"COPY {preparer.format_table(self.table)} ({columns}) FROM STDIN"
+
+    def _on_cursor(self, conn: sa.Connection, statement: str, work: Any) -> None:
+        """Run ``work(cursor)`` on the DB-API cursor of ``conn``, driver errors wrapped as SQLAlchemy wraps them.
+
+        The cursor is used directly, not through ``exec_driver_sql``, because SQLAlchemy
+        requires a list of rows while the drivers take any iterable: rows are made one at
+        a time from the columns (:class:`RowView`).
+        """
+        dbapi = self.dialect.loaded_dbapi
+        dbapi_connection = conn.connection
+        cursor = dbapi_connection.cursor()
+        try:
+            work(cursor)
+        except dbapi.Error as err:
+            invalidated = self.dialect.is_disconnect(err, dbapi_connection, cursor)
+            raise sa.exc.DBAPIError.instance(statement, None, err, dbapi.Error, connection_invalidated=invalidated,
+                                             dialect=self.dialect) from err
+        finally:
+            try:
+                cursor.close()
+            except dbapi.Error:  # a broken connection: the error above says why
+                pass

@@ -34,12 +34,45 @@ def _native(column: sa.Column) -> AttributeType:
     return AttributeType(text, "native")
 
 
+def _tagged_origin(column: sa.Column) -> tuple[str | None, str]:
+    """The type tag and comment of a column, followed through foreign keys when it has no tag.
+
+    DataJoint 2.x gives foreign-key columns no ``:type:`` tag (PostgreSQL: no comment; MySQL:
+    the parent's comment text), so their type is the referenced column's.
+    """
+    tag, comment = split_comment(column.comment)
+    seen = {column}
+    origin = column
+    while tag is None and len(origin.foreign_keys) == 1:
+        origin = next(iter(origin.foreign_keys)).column
+        if origin in seen:
+            break
+        seen.add(origin)
+        tag, parent_comment = split_comment(origin.comment)
+        comment = comment or parent_comment
+    return tag, comment
+
+
+def _fk_lineage(column: sa.Column) -> str:
+    """``schema.table.attribute`` of the column a chain of foreign keys ends at."""
+    seen = {column}
+    while len(column.foreign_keys) == 1:
+        parent = next(iter(column.foreign_keys)).column
+        if parent in seen:
+            break
+        seen.add(parent)
+        column = parent
+    table = column.table
+    # SQLite tables are named "<schema>.<table>" and have no SQL schema (see dialects.py)
+    return f"{table.schema}.{table.name}.{column.name}" if table.schema else f"{table.name}.{column.name}"
+
+
 def heading_from_table(table: sa.Table, schema: str, table_name: str, lineages: dict[str, str] | None = None) -> Heading:
     """The heading of a reflected table (types from comment tags, else native SQL types)."""
     key = {c.name for c in table.primary_key.columns}
     attributes = []
     for column in table.columns:
-        tag, comment = split_comment(column.comment)
+        tag, comment = _tagged_origin(column)
         try:
             attr_type = parse_type(tag) if tag else _native(column)
         except Exception:  # an unknown tag: keep the SQL type
@@ -48,6 +81,8 @@ def heading_from_table(table: sa.Table, schema: str, table_name: str, lineages: 
         if column.server_default is not None:
             default = str(getattr(column.server_default, "arg", column.server_default))
         lineage = (lineages or {}).get(column.name)
+        if lineage is None and len(column.foreign_keys) == 1:
+            lineage = _fk_lineage(column)
         if lineage is None and column.name in key:
             lineage = f"{schema}.{table_name}.{column.name}"
         attributes.append(Attribute(

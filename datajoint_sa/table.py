@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import itertools
 import logging
 from typing import Any
 
@@ -11,7 +13,7 @@ import sqlalchemy as sa
 from .errors import DataJointError, DuplicateError, IntegrityError
 from .expression.query import QueryExpression
 from .heading import Heading
-from .insert import chunks, insert_statement, normalize_rows
+from .insert import Batch, InsertPlan, insert_statement, iter_batches
 
 __all__ = ["Table", "FreeTable", "allow_direct_insert"]
 
@@ -76,9 +78,16 @@ class Table(QueryExpression):
                ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None) -> None:
         """Insert rows, all or none.
 
-        ``rows`` may be a list of dicts, a list of tuples in heading order, a numpy
-        structured array, a pandas DataFrame, or a query expression (INSERT ... SELECT).
-        ``skip_duplicates`` keeps existing rows; ``replace`` overwrites their secondary attributes.
+        ``rows`` may be a list (or any iterable) of dicts, of tuples in heading order or of
+        numpy records, a numpy structured array, a pandas DataFrame (its index is used when
+        it names attributes, as ``to_pandas()`` makes it), or a query expression
+        (INSERT ... SELECT).  ``skip_duplicates`` keeps existing rows; ``replace``
+        overwrites their secondary attributes; ``ignore_extra_fields`` drops attributes
+        the table does not have instead of raising.
+
+        Rows are checked and sent in chunks (see :mod:`datajoint_sa.insert`), all in one
+        transaction -- a savepoint when the call runs inside an open transaction -- so an
+        invalid value or a failing row anywhere leaves nothing inserted.
         """
         self._check_insert_allowed(allow_direct_insert)
         if isinstance(rows, type) and issubclass(rows, QueryExpression):
@@ -86,21 +95,30 @@ class Table(QueryExpression):
         if isinstance(rows, QueryExpression):
             self._insert_from_query(rows, skip_duplicates=skip_duplicates, replace=replace)
             return
-        batches = normalize_rows(rows, self._heading, ignore_extra_fields=ignore_extra_fields)
-        dialect = self._connection.dialect_name
+        connection = self._connection
+        dialect = connection.dialect_name
+        plan = InsertPlan(self._source, self.primary_key, connection.engine.dialect,
+                          skip_duplicates=skip_duplicates, replace=replace)
+        batches = iter_batches(rows, self._heading, dialect, ignore_extra_fields=ignore_extra_fields)
+        # The first two batches are checked before a connection is taken: a small insert
+        # (one batch) is fully checked before anything is sent.
+        ahead = list(itertools.islice(batches, 2))
+        if not ahead:
+            return
+        savepoint = connection.in_transaction and len(ahead) > 1
+        current: Batch | None = None
         try:
-            with self._connection.connect() as conn:
-                for batch in batches:
-                    statement = insert_statement(self._source, batch.names, self.primary_key, dialect,
-                                                 skip_duplicates=skip_duplicates, replace=replace)
-                    for chunk in chunks(batch.rows):
-                        conn.execute(statement, [dict(zip(batch.names, row)) for row in chunk])
+            with connection.connect() as conn:
+                # Inside the caller's transaction, a savepoint keeps this call all-or-nothing on its own.
+                with conn.begin_nested() if savepoint else contextlib.nullcontext():
+                    for current in itertools.chain(ahead, batches):
+                        plan.send(conn, current)
         except sa.exc.DBAPIError as err:
             from .engine.errors import translate
 
-            raise self._explain(translate(err, dialect), batches) from err
+            raise self._explain(translate(err, dialect), [current]) from err
         except IntegrityError as err:
-            raise self._explain(err, batches) from err
+            raise self._explain(err, [current]) from err
 
     def _check_insert_allowed(self, allow: bool | None) -> None:
         if self.tier in ("Imported", "Computed") or getattr(getattr(type(self), "master", None), "tier", None) in ("Imported", "Computed"):
@@ -115,11 +133,18 @@ class Table(QueryExpression):
         missing = [n for n in self.primary_key if n not in names]
         if missing:
             raise DataJointError(f"The query lacks primary-key attribute(s) {', '.join(missing)} of {type(self).__name__}.")
-        statement = insert_statement(self._source, names, self.primary_key, self._connection.dialect_name,
+        dialect = self._connection.dialect_name
+        statement = insert_statement(self._source, names, self.primary_key, dialect,
                                      skip_duplicates=skip_duplicates, replace=replace)
-        self._connection.execute(statement.from_select(names, query.make_select(names)))
+        select = query.make_select(names)
+        if dialect == "sqlite" and (skip_duplicates or replace) and isinstance(select, sa.Select):
+            # "INSERT ... SELECT ... ON CONFLICT" is ambiguous to SQLite's parser without a WHERE
+            # clause (https://www.sqlite.org/lang_upsert.html, "Parsing Ambiguity"); where(true)
+            # renders "WHERE 1 = 1" alone and disappears beside another condition.
+            select = select.where(sa.true())
+        self._connection.execute(statement.from_select(names, select))
 
-    def _explain(self, err: DataJointError, batches: list[Any]) -> DataJointError:
+    def _explain(self, err: DataJointError, batches: list[Batch | None]) -> DataJointError:
         """Name the parent table whose row is missing when a foreign key fails on insert."""
         if not isinstance(err, IntegrityError) or isinstance(err, DuplicateError):
             return err
@@ -131,7 +156,7 @@ class Table(QueryExpression):
             "Insert the parent row first.", *err.args
         )
 
-    def _missing_parents(self, batches: list[Any]) -> list[str]:
+    def _missing_parents(self, batches: list[Batch | None]) -> list[str]:
         """Parents lacking a referenced row (checked on a fresh connection, outside the failed transaction)."""
         found = []
         table = self._source
@@ -140,8 +165,9 @@ class Table(QueryExpression):
             parent = constraint.referred_table
             parent_columns = [e.column.name for e in constraint.elements]
             wanted = {
-                tuple(dict(zip(batch.names, row)).get(c) for c in columns)
-                for batch in batches if all(c in batch.names for c in columns) for row in batch.rows
+                tuple(row[batch.names.index(c)] for c in columns)
+                for batch in batches if batch is not None and all(c in batch.names for c in columns)
+                for row in batch.tuples()
             }
             wanted = {w for w in wanted if None not in w}
             if not wanted:

@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.ext.compiler import compiles
 
 from .errors import DataJointError
 
@@ -198,6 +199,22 @@ class BinaryUuid(sa.types.TypeDecorator):
         return uuid.UUID(bytes=bytes(value))
 
 
+class TextJSON(sa.JSON):
+    """JSON whose SQLite column is declared ``JSON_TEXT``, a name with TEXT affinity.
+
+    A column declared ``JSON`` has NUMERIC affinity in SQLite, which turns the stored
+    text ``1.0`` into the integer 1 and ``12345678901234567890123`` into a float
+    (https://www.sqlite.org/datatype3.html#determination_of_column_affinity).
+    """
+
+    cache_ok = True
+
+
+@compiles(TextJSON, "sqlite")
+def _sqlite_json_text(type_: TextJSON, compiler: Any, **kw: Any) -> str:
+    return "JSON_TEXT"
+
+
 def _enum_column_type(attr: AttributeType, dialect: str, schema: str | None) -> sa.types.TypeEngine:
     if dialect == "postgresql":
         return postgresql.ENUM(*attr.values, name=enum_type_name(attr.values), schema=schema, create_type=False)
@@ -226,7 +243,7 @@ _FIXED: dict[str, dict[str, Callable[[], sa.types.TypeEngine]]] = {
     "bool": {"*": Bool},
     "uuid": {"*": BinaryUuid},
     "json": {"postgresql": lambda: postgresql.JSONB(none_as_null=True), "mysql": lambda: mysql.JSON(none_as_null=True),
-             "*": lambda: sa.JSON(none_as_null=True)},
+             "*": lambda: TextJSON(none_as_null=True)},
     "bytes": {"mysql": mysql.LONGBLOB, "*": sa.LargeBinary},
     "date": {"*": sa.Date},
 }
@@ -394,6 +411,37 @@ def _ranged(kind: str, convert: Callable[[Any], int]) -> Callable[[Any], int]:
     return coerce
 
 
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def _float32(value: Any) -> float:
+    number = _to_float(value)
+    if abs(number) > FLOAT32_MAX and number not in (float("inf"), float("-inf")):
+        raise ValueError("out of range for float32")
+    return number
+
+
+def _decimal_coercer(attr: AttributeType) -> Callable[[Any], decimal.Decimal]:
+    # The servers round to the scale, then refuse values with too many whole digits
+    # (PostgreSQL "numeric field overflow", MySQL error 1264); SQLite would store them as given.
+    whole_digits = (attr.precision or 10) - (attr.scale or 0)
+    step = decimal.Decimal(1).scaleb(-(attr.scale or 0))
+
+    def coerce(value: Any) -> decimal.Decimal:
+        number = _to_decimal(value)
+        if not number.is_finite():
+            raise ValueError("not a finite number")
+        if number.adjusted() > whole_digits:  # far too large: no need to round (nor the digits to do it)
+            raise ValueError(f"out of range for {attr.text}")
+        context = decimal.Context(prec=whole_digits + (attr.scale or 0) + 2)
+        rounded = number.quantize(step, rounding=decimal.ROUND_HALF_UP, context=context)
+        if rounded.adjusted() >= whole_digits and rounded != 0:
+            raise ValueError(f"out of range for {attr.text}")
+        return number
+
+    return coerce
+
+
 def value_coercer(attr: AttributeType) -> Callable[[Any], Any] | None:
     """A function that checks and converts one non-null value for ``attr``, or None to pass it as is.
 
@@ -402,6 +450,10 @@ def value_coercer(attr: AttributeType) -> Callable[[Any], Any] | None:
     """
     if attr.kind in INT_RANGES:
         return _ranged(attr.kind, _to_int)
+    if attr.kind == "decimal":
+        return _decimal_coercer(attr)
+    if attr.kind == "float32":
+        return _float32
     if attr.kind in _COERCERS:
         return _COERCERS[attr.kind]
     if attr.kind in ("char", "varchar"):

@@ -29,7 +29,7 @@ CORE = {  # attribute -> (type, declared SQL type on sqlite, postgresql, mysql)
     "m": ("datetime", "DATETIME", "TIMESTAMP WITHOUT TIME ZONE", "DATETIME"),
     "n": ("datetime(3)", "DATETIME", "TIMESTAMP(3) WITHOUT TIME ZONE", "DATETIME(3)"),
     "o": ("uuid", "BINARY(16)", "UUID", "BINARY(16)"),
-    "p": ("json", "JSON", "JSONB", "LONGTEXT"),  # MariaDB's JSON is LONGTEXT with a JSON check
+    "p": ("json", "JSON_TEXT", "JSONB", "LONGTEXT"),  # TEXT affinity on SQLite; MariaDB's JSON is LONGTEXT
     "q": ("bytes", "BLOB", "BYTEA", "LONGBLOB"),
 }
 BACKEND_COLUMN = {"sqlite": 1, "postgresql": 2, "mysql": 3}
@@ -115,6 +115,7 @@ def test_defaults_reflected(schema, connection, backend):
         word = "hello" : varchar(10)
         single = 'x' : char(1)
         bare = abc : varchar(5)
+        quoted = 'it''s' : varchar(5)
         choice = 'on' : enum('on', 'off')
         day = "2024-01-02" : date
         created = CURRENT_TIMESTAMP : datetime
@@ -146,6 +147,7 @@ def test_defaults_reflected(schema, connection, backend):
     row = Defaults.fetch1()
     assert (row["count"], row["ratio"], row["flag"], row["off"], row["word"], row["single"], row["bare"], row["choice"]) == (
         5, -1.5, True, False, "hello", "x", "abc", "on")
+    assert row["quoted"] == "it's"
     assert str(row["price"]) in ("2.50", "2.5") and str(row["day"]) == "2024-01-02"
     assert row["created"] is not None and row["precise"] is not None and row["maybe"] is None
 
@@ -202,6 +204,8 @@ def test_native_type_postgresql_rejects(schema, backend, native):
         ("id : int8\n---\nx : int8\nindex(y)", "y"),
         ("---\nx : int8", "primary key"),
         ("id : int8\n---\nflag = maybe : bool", "maybe"),
+        ('id : int8\n---\nraw = "abc" : bytes', "null"),
+        ("id : int8\n---\nraw = 0 : longblob", "null"),
     ],
 )
 def test_bad_definitions(schema, connection, body, fragment):
@@ -481,3 +485,57 @@ def test_redeclaring_opens_existing_table(schema, connection):
     first.insert1((1, 2))
     second = schema(make_class())  # the table exists: declared again, its rows kept
     assert second.to_dicts() == [{"id": 1, "x": 2}]
+
+
+def test_table_name_length_limit(schema, connection):
+    limit = connection.rules.max_identifier
+    if limit > 64:
+        pytest.skip("SQLite names have no practical limit")
+    longest = type("T" + "x" * (limit - 1), (dj.Manual,), {"definition": "id : int8"})
+    schema(longest, context={})
+    assert ("t" + "x" * (limit - 1)) in table_names(connection, schema.database)
+    too_long = type("T" + "x" * limit, (dj.Manual,), {"definition": "id : int8"})
+    with pytest.raises(DeclarationError, match="longer than"):
+        schema(too_long, context={})
+
+
+def test_heading_read_back_from_database(schema, connection):
+    """A table opened by name (FreeTable) has the declared heading; types need column comments."""
+
+    @schema
+    class Origin(dj.Manual):
+        definition = """
+        origin_id : uuid   # where it began
+        """
+
+    @schema
+    class Middle(dj.Manual):
+        definition = """
+        -> Origin
+        step : int16
+        """
+
+    @schema
+    class Tail(dj.Manual):
+        definition = """
+        # the end
+        -> Middle
+        ---
+        price = 1.50 : decimal(6,2)
+        mood = null : enum('on', 'off', 'it''s')   # comment: with a colon
+        -> [nullable] Origin.proj(other='origin_id')
+        """
+
+    free = dj.FreeTable(connection, f"{schema.database}.tail")
+    declared = Tail.heading
+    assert free.heading.names == declared.names
+    assert free.heading.primary_key == declared.primary_key
+    for name in declared.names:
+        assert free.heading[name].nullable == declared[name].nullable, name
+        assert free.heading[name].lineage == declared[name].lineage, name
+    assert free.heading["other"].lineage == f"{schema.database}.origin.origin_id"
+    if connection.rules.has_comments:
+        assert free.heading.table_comment == "the end"
+        for name in declared.names:
+            assert free.heading[name].type == declared[name].type, name
+            assert free.heading[name].comment == declared[name].comment, name

@@ -63,6 +63,14 @@ def test_no_divider_means_all_key():
     assert all(line.in_key for line in tree.lines)
 
 
+def test_divider_forms():
+    for divider in ("---", "-----", "--- # secondary", "---secondary attributes"):
+        tree = parse_definition(f"id : int8\n{divider}\nx : int8")
+        assert [a.in_key for a in tree.attributes] == [True, False], divider
+    tree = parse_definition("id : int8\n---\nx : int8\n---\ny : int8")  # repeated: no effect
+    assert [a.in_key for a in tree.attributes] == [True, False, False]
+
+
 def test_comment_only_first():
     tree = parse_definition("id : int8\n# not a table comment\n---\nx : int8")
     assert tree.comment == ""
@@ -115,7 +123,6 @@ def test_core_type_comment_tag():
         ("id : int8\n---\nWeight : float64", 3, "lowercase"),
         ("id : int8\n---\n2x : float64", 3, "2x"),
         ("id : int8\n---\nx : ", 3, "x :"),
-        ("id : int8\n---\n---\nx : int8", 3, "divider"),
         ("id = null : int8", 1, "nullable"),
         ("-> [nullable] Parent\n---\nx : int8", 1, "nullable"),
         ("-> [bogus] Parent", 1, "bogus"),
@@ -123,6 +130,8 @@ def test_core_type_comment_tag():
         ("-> ", 1, "->"),
         ("id : int8\n---\nx : int8\nx : int16", 4, "already declared"),
         ("id : int8\nindex()", 2, "at least one"),
+        ("id : int8  # :int8: looks like a type tag", 1, "colon"),
+        ("# :starts with a colon\nid : int8", 1, "colon"),
     ],
 )
 def test_malformed_lines_name_the_line(text, bad_line, fragment):

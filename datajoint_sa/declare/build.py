@@ -26,6 +26,7 @@ __all__ = ["Parent", "DeclaredTable", "build_table"]
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _SQL_CONSTANTS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NOW()"}
+_BINARY_NATIVE = re.compile(r"blob|bytea", re.I)
 _FRACTIONAL_NOW = re.compile(r"^CURRENT_TIMESTAMP\s*\(\s*(\d)\s*\)$", re.I)
 
 
@@ -52,7 +53,8 @@ def _server_default(line: AttributeLine, rules: DialectRules) -> sa.sql.ClauseEl
         return None
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
+        # a single-quoted default is an SQL literal, where a doubled quote stands for one: 'it''s'
+        return text[1:-1].replace("''", "'") if text[0] == "'" else text[1:-1]
     if text.upper() in _SQL_CONSTANTS:
         return sa.text(text.upper())
     fractional = _FRACTIONAL_NOW.match(text)
@@ -70,6 +72,11 @@ def _server_default(line: AttributeLine, rules: DialectRules) -> sa.sql.ClauseEl
     if _NUMBER.match(text):
         return sa.text(text)
     return text  # a bare word: a string literal, as DataJoint 2.x treats it
+
+
+def _is_binary(attr_type: AttributeType) -> bool:
+    """Bytes, and native blob types: DataJoint 2.x allows them no default but null."""
+    return attr_type.kind == "bytes" or (attr_type.kind == "native" and _BINARY_NATIVE.search(attr_type.text) is not None)
 
 
 def _comment(attr_type: AttributeType, comment: str) -> str | None:
@@ -96,6 +103,11 @@ class _Builder:
             stored = storage_type(attr_type) if attr_type.kind == "codec" else attr_type
         except DataJointError as err:
             raise DeclarationError(f"Line {line.line_no} of the definition, {line.text!r}: {err}") from None
+        if line.default is not None and _is_binary(stored):
+            raise DeclarationError(
+                f"Line {line.line_no} of the definition, {line.text!r}: a binary attribute "
+                f"({attr_type.text}) can only default to null."
+            )
         sql_type = column_type(attr_type, self.rules.name, self.sql_schema, storage=stored)
         if isinstance(sql_type, postgresql.ENUM):
             self.enum_types.append(sql_type)
@@ -188,6 +200,9 @@ def build_table(
     resolve: Callable[[str], Parent],
 ) -> DeclaredTable:
     """Build the SQLAlchemy table of a DataJoint table from its parsed definition."""
+    if len(table) > rules.max_identifier:  # the server would truncate (PostgreSQL) or refuse (MySQL) it
+        raise DeclarationError(f"Table name {table!r} is longer than {rules.max_identifier} characters, "
+                               f"the limit on {rules.name}; choose a shorter class name.")
     builder = _Builder(schema, table, rules, resolve)
     for line in definition.lines:
         if isinstance(line, AttributeLine):

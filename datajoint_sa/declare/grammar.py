@@ -33,7 +33,7 @@ _FOREIGN_KEY = re.compile(
 )
 _RENAME = re.compile(r"""^\s*(?P<new>[a-z][a-z0-9_]*)\s*=\s*(?P<q>['"])(?P<old>[a-z][a-z0-9_]*)(?P=q)\s*$""")
 _INDEX = re.compile(r"^(?P<unique>unique\s+)?index\s*\((?P<columns>[^)]*)\)\s*(?:#.*)?$", re.I)
-_DIVIDER = re.compile(r"^-{3,}\s*(?:#.*)?$")
+_DIVIDER = re.compile(r"^---")  # DataJoint 2.x: any line starting with three dashes
 _FK_OPTIONS = {"nullable", "unique"}
 
 
@@ -105,6 +105,9 @@ def _parse_attribute(text: str, in_key: bool, line_no: int) -> AttributeLine:
         raise
     except Exception as err:  # DataJointError from parse_type
         raise _fail(line_no, text, str(err)) from None
+    if (match["comment"] or "").startswith(":"):
+        # ':type:' opens the stored column comment; a comment of this shape would be read back as a type
+        raise _fail(line_no, text, "an attribute comment must not start with a colon.")
     default = match["default"]
     nullable = default is not None and default.strip().lower() == "null"
     if nullable and in_key:
@@ -159,13 +162,13 @@ def parse_definition(text: str) -> Definition:
         if stripped.startswith("#"):
             if not seen_content and not comment and not lines:
                 comment = stripped.lstrip("#").strip()
+                if comment.startswith(":"):
+                    raise _fail(line_no, stripped, "the table comment must not start with a colon.")
             seen_content = True
             continue
         seen_content = True
         if _DIVIDER.match(stripped):
-            if not in_key:
-                raise _fail(line_no, stripped, "only one '---' divider is allowed.")
-            in_key = False
+            in_key = False  # a repeated divider changes nothing, as in DataJoint 2.x
         elif stripped.startswith("->"):
             lines.append(_parse_foreign_key(stripped, in_key, line_no))
         elif (index := _INDEX.match(stripped)) is not None:
