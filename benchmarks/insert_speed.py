@@ -11,7 +11,10 @@ round (the machine's load falls on all alike); the median time is reported.
 Targets: every datajoint_sa input shape >= 0.8x raw executemany on every backend,
 and >= 0.5x COPY on PostgreSQL.  This script prints numbers; it asserts nothing.
 
-    python benchmarks/insert_speed.py [sqlite] [postgresql] [mysql] [--rows N] [--rounds R]
+The dates repeat (3,650 distinct days), as dates in a pipeline do; ``--distinct-dates``
+gives every row its own date, the worst case for the SQLite date formatting.
+
+    python benchmarks/insert_speed.py [sqlite] [postgresql] [mysql] [--rows N] [--rounds R] [--distinct-dates]
 """
 
 from __future__ import annotations
@@ -45,9 +48,10 @@ day : date
 COLUMNS = ("sample_id", "count", "value", "label", "day")
 
 
-def make_rows(n: int) -> list[tuple[Any, ...]]:
+def make_rows(n: int, distinct_dates: bool = False) -> list[tuple[Any, ...]]:
     base = datetime.date(2020, 1, 1)
-    return [(i, i % 1000, i * 0.5, f"label-{i % 977}", base + datetime.timedelta(days=i % 3650)) for i in range(n)]
+    period = n if distinct_dates else 3650
+    return [(i, i % 1000, i * 0.5, f"label-{i % 977}", base + datetime.timedelta(days=i % period)) for i in range(n)]
 
 
 def median_times(methods: dict[str, tuple[Callable[[], Any], Callable[[], Any]]], rounds: int) -> dict[str, float]:
@@ -116,7 +120,7 @@ def insert_without_copy(table: Any, rows: Any) -> None:
         insert_module.COPY_THRESHOLD = saved
 
 
-def run(backend: str, n: int, rounds: int) -> dict[str, float]:
+def run(backend: str, n: int, rounds: int, distinct_dates: bool = False) -> dict[str, float]:
     import pandas as pd
 
     url = URLS[backend] or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
@@ -131,7 +135,7 @@ def run(backend: str, n: int, rounds: int) -> dict[str, float]:
     class RawSample(dj.Manual):
         definition = DEFINITION
 
-    rows = make_rows(n)
+    rows = make_rows(n, distinct_dates)
     dicts = [dict(zip(COLUMNS, r)) for r in rows]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     table = Sample()
@@ -169,10 +173,12 @@ def main() -> None:
     parser.add_argument("backends", nargs="*", default=list(URLS))
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--distinct-dates", action="store_true",
+                        help="a different date in every row (default: 3,650 dates repeating)")
     args = parser.parse_args()
     for backend in args.backends:
         try:
-            run(backend, args.rows, args.rounds)
+            run(backend, args.rows, args.rounds, args.distinct_dates)
         except Exception as err:  # an unreachable server: report and go on
             if backend == "sqlite" or "connect" not in str(err).lower():
                 raise

@@ -40,6 +40,7 @@ import datetime
 import decimal
 import functools
 import itertools
+import logging
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ from .heading import Attribute, Heading
 from .types import FLOAT32_MAX, INT_RANGES, value_coercer
 
 __all__ = ["Batch", "RowView", "InsertPlan", "iter_batches", "check_column", "insert_statement", "CHUNK_ROWS", "COPY_THRESHOLD"]
+
+logger = logging.getLogger("datajoint_sa")
 
 #: Rows shaped, checked and sent at a time; bounds the memory an insert holds beyond its input.
 CHUNK_ROWS = 10_000
@@ -278,6 +281,7 @@ def _shaped_groups(rows: Any, heading: Heading, size: int) -> Iterator[_Shaped]:
 
 _NUMPY_NAN_TYPES = frozenset({"float64", "float32", "float16", "longdouble", "datetime64", "timedelta64"})
 _FLOAT_KINDS = frozenset({"float32", "float64"})
+_NUMBERS = frozenset({int, float, type(None)})
 _FLOAT_NAMES = frozenset({"float", "float64", "float32", "float16"})
 _NATIVE_FLOAT = ("double", "float", "real")
 _PLAIN = frozenset({int, float, str, bytes, bool, decimal.Decimal, uuid.UUID, datetime.date, datetime.datetime,
@@ -355,10 +359,41 @@ def _slow_column(attr: Attribute, values: Sequence[Any], dialect: str) -> list[A
     return out
 
 
+def _nan_free(present: Sequence[Any], types: set[type], attr: Attribute, dialect: str) -> bool:
+    """Whether the float values need no NaN handling: none is NaN, or NaN is a value here."""
+    if not types <= _NUMBERS:
+        return False
+    try:
+        total = sum(present)  # a NaN makes the sum NaN (inf - inf too: then the slow path decides)
+    except OverflowError:  # an int too large for a float
+        return False
+    return total == total or _nan_is_value(attr, dialect)
+
+
+def _in_int_range(attr: Attribute, present: Sequence[Any], types: set[type]) -> bool:
+    bound = INT_RANGES[attr.type.kind]
+    return -bound <= min(present) and max(present) < bound
+
+
+def _float_ok(attr: Attribute, present: Sequence[Any], types: set[type]) -> bool:
+    # ints in a float column go the slow path: converted (and overflow-checked) one by one
+    return int not in types and (attr.type.kind != "float32" or max(map(abs, present)) <= FLOAT32_MAX)
+
+
+#: kind -> whether the present (non-None) values, all of the fast types, are valid as they are
+_FAST_CHECKS: dict[str, Any] = {
+    **{kind: _in_int_range for kind in INT_RANGES},
+    "float32": _float_ok, "float64": _float_ok,
+    "char": lambda attr, present, types: attr.type.length is None or max(map(len, present)) <= attr.type.length,
+    "enum": lambda attr, present, types: set(present) <= set(attr.type.values),
+}
+_FAST_CHECKS["varchar"] = _FAST_CHECKS["char"]
+
+
 def _fast_column(attr: Attribute, values: Sequence[Any], types: set[type], dialect: str) -> Sequence[Any] | None:
     """``values`` checked with builtins when their types allow it; None sends them down the slow path."""
     kind = attr.type.kind
-    if kind == "codec" or kind == "json" or not types <= _FAST_TYPES.get(kind, frozenset()):
+    if not types <= _FAST_TYPES.get(kind, frozenset()) | {type(None)}:
         return None
     has_none = type(None) in types
     present = [v for v in values if v is not None] if has_none else values
@@ -366,24 +401,10 @@ def _fast_column(attr: Attribute, values: Sequence[Any], types: set[type], diale
         raise _missing_error(attr)
     if not present:
         return values
-    if float in types:  # a NaN makes the sum NaN (inf - inf too: then the slow path decides)
-        total = sum(present)
-        if total != total and not _nan_is_value(attr, dialect):
-            return None
-    if kind in INT_RANGES:
-        bound = INT_RANGES[kind]
-        return values if -bound <= min(present) and max(present) < bound else None
-    if kind in _FLOAT_KINDS and int in types:
-        return None  # ints in a float column: converted (and overflow-checked) one by one
-    if kind == "float32" and max(map(abs, present)) > FLOAT32_MAX:
-        return None  # out of range, or infinite: the slow path tells which
-    if kind in ("char", "varchar"):
-        return values if attr.type.length is None or max(map(len, present)) <= attr.type.length else None
-    if kind == "enum":
-        return values if set(present) <= set(attr.type.values) else None
-    if kind == "native" and float in types and dialect == "mysql":
+    if float in types and not _nan_free(present, types, attr, dialect):
         return None
-    return values
+    check = _FAST_CHECKS.get(kind)
+    return values if check is None or check(attr, present, types) else None
 
 
 def check_column(attr: Attribute, values: Sequence[Any], dialect: str) -> Sequence[Any]:
@@ -524,6 +545,19 @@ def _sqlite_default_format(impl: Any, process: Any, kind: type) -> bool:
             and process.__qualname__ == f"{kind.__name__}.bind_processor.<locals>.process")
 
 
+def _map_repeating(function: Any, values: Sequence[Any]) -> list[Any]:
+    """``[function(v) for v in values]``, calling ``function`` once per distinct value when values repeat.
+
+    Dates and times in a column repeat often (a session date on every trial); a dict
+    lookup is several times cheaper than formatting the same date again.
+    """
+    distinct = set(values)
+    if 2 * len(distinct) > len(values):
+        return list(map(function, values))
+    formatted = dict(zip(distinct, map(function, distinct)))
+    return list(map(formatted.__getitem__, values))
+
+
 def column_binder(column_type: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
     """``values -> values`` applying the column type's bind processor, or None when it has none.
 
@@ -553,7 +587,7 @@ def column_binder(column_type: sa.types.TypeEngine, dialect: sa.Dialect) -> Any:
             if shortcut[1] is None:
                 return values
             if shortcut[0] is not datetime.datetime or set(map(attrgetter("tzinfo"), values)) == {None}:
-                return list(map(shortcut[1], values))
+                return _map_repeating(shortcut[1], values)
         return list(map(process, values))
 
     return bind
@@ -637,6 +671,7 @@ class InsertPlan:
         """
         dbapi = self.dialect.loaded_dbapi
         dbapi_connection = conn.connection
+        logger.debug("%s", statement)  # SQLAlchemy's echo does not see statements sent this way
         cursor = dbapi_connection.cursor()
         try:
             work(cursor)

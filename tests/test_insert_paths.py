@@ -162,6 +162,63 @@ def test_dataframe_missing_values_and_dtypes(tables, backend):
     assert [r["flag"] for r in got] == [True, False, None]
 
 
+def test_copy_or_insert_path_is_taken(tables, backend, path, monkeypatch):
+    _, Wide = tables
+    statements = []
+    original = insert_module.InsertPlan._on_cursor
+
+    def spy(self, conn, statement, work):
+        statements.append(statement.split()[0].upper())
+        return original(self, conn, statement, work)
+
+    monkeypatch.setattr(insert_module.InsertPlan, "_on_cursor", spy)
+    Wide.insert([row(i) for i in range(2 * CHUNK + 1)])
+    expected = "COPY" if backend == "postgresql" and path == "copy" else "INSERT"
+    assert statements == [expected] * 3  # one statement per chunk
+    statements.clear()
+    Wide.insert([row(i) for i in range(2 * CHUNK + 1)], skip_duplicates=True)  # never COPY
+    assert statements == ["INSERT"] * 3
+
+
+def test_generator_is_consumed_chunk_by_chunk(tables, monkeypatch):
+    _, Wide = tables
+    consumed = 0
+    at_send = []
+    original = insert_module.InsertPlan._on_cursor
+
+    def spy(self, conn, statement, work):
+        at_send.append(consumed)
+        return original(self, conn, statement, work)
+
+    def rows():
+        nonlocal consumed
+        for i in range(5 * CHUNK):
+            consumed += 1
+            yield row(i)
+
+    monkeypatch.setattr(insert_module.InsertPlan, "_on_cursor", spy)
+    Wide.insert(rows())
+    # two chunks are checked before the first is sent; then each chunk is read as it is sent
+    assert at_send == [2 * CHUNK, 2 * CHUNK, 3 * CHUNK, 4 * CHUNK, 5 * CHUNK]
+    assert len(Wide()) == 5 * CHUNK
+
+
+def test_native_columns_take_numpy_and_mixed_values(schema, path, backend):
+    @schema
+    class Native(dj.Manual):
+        definition = """
+        nid : int
+        ---
+        amount = null : real
+        note = null : varchar(20)
+        """
+
+    Native.insert([{"nid": np.int16(1), "amount": np.float32(0.5), "note": np.str_("a")},
+                   {"nid": 2, "amount": 1, "note": None}, {"nid": 3, "amount": 2.5, "note": "c"}])
+    got = sorted(Native.to_dicts(), key=lambda r: r["nid"])
+    assert [r["amount"] for r in got] == [0.5, 1.0, 2.5] and [r["note"] for r in got] == ["a", None, "c"]
+
+
 # -- values -----------------------------------------------------------------------------------------
 
 def test_numpy_scalars_everywhere(tables):
