@@ -70,7 +70,9 @@ def encoder_for(attr: AttributeType, context: Mapping[str, Any] | None = None) -
         options: dict[str, Any] = {}
         function = type(codec).encode
         if _accepts(function, "store_name"):
-            options["store_name"] = store
+            # <x@> means the default store: recorded as None, which datajoint 2.3.5 also reads
+            # (it cannot resolve the store name '' that it passes itself)
+            options["store_name"] = store or None
         if _accepts(function, "context"):
             options["context"] = context
         calls.append((codec.encode, options))
@@ -79,8 +81,11 @@ def encoder_for(attr: AttributeType, context: Mapping[str, Any] | None = None) -
     def encode(value: Any, key: Mapping[str, Any] | None = None) -> Any:
         validate(value)
         full_key = _legacy_key(key, context)
-        for function, options in calls:
-            value = function(value, key=full_key, **options)
+        try:
+            for function, options in calls:
+                value = function(value, key=full_key, **options)
+        except OSError as err:  # a missing source file or an unreachable store
+            raise DataJointError(f"Codec type {attr.text} could not store the value: {err}") from err
         return value
 
     return encode
