@@ -201,7 +201,7 @@ def pack(obj: Any, compress: bool = True) -> bytes:
 # ~30 MB/s on noisy float data and saves a few percent there.  Below _SAMPLED_MIN the rule
 # is the reference's (compress whenever smaller), so small values give identical bytes.
 _SAMPLED_MIN = 1 << 18
-_SAMPLE = 1 << 15
+_SAMPLE = 1 << 12
 
 
 def _worth_compressing(raw: bytes) -> bool:
