@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import backend_url, unique_schema_name
 
 SHARED = Path(os.environ.get("DJ_CONFORMANCE_DIR", Path(__file__).resolve().parents[1] / ".." / "shared" / "conformance"))
