@@ -134,3 +134,79 @@ def test_our_objects_read_by_reference(shared_store: Path, tmp_path: Path) -> No
     assert seen["npy"] == np.arange(10).reshape(2, 5).tolist()
     assert seen["object"] == "our object"
     assert seen["folder"] == [["sub"], "Y"]
+
+
+# -- rows in a database: a table declared and filled by one library, read by the other ---------------
+
+TABLE_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, warnings
+    warnings.simplefilter("ignore")
+    import numpy as np
+    import datajoint as dj
+    backend, host, port, user, store, schema_name, mode = sys.argv[1:8]
+    for name, value in {"database.host": host, "database.port": int(port), "database.user": user,
+                        "database.password": ""}.items():
+        dj.config[name] = value
+    if backend == "postgresql":
+        dj.config["database.backend"] = "postgresql"
+    dj.config["stores"] = {"default": "main", "main": {"protocol": "file", "location": store}}
+    schema = dj.Schema(schema_name)
+
+    @schema
+    class Rec(dj.Manual):
+        definition = '''
+        rec_id : int32
+        ---
+        b : <blob@main>
+        n : <npy@main>
+        o : <object@main>
+        '''
+
+    if mode == "write":
+        Rec.insert1(dict(rec_id=1, b={"x": np.arange(4.0)}, n=np.eye(2), o=b"reference object"))
+    else:
+        r = (Rec & {"rec_id": 2}).fetch1()
+        print("RESULT", json.dumps([r["b"], np.asarray(r["n"]).tolist(), r["o"].read().decode()]))
+    """
+)
+
+
+def _table_reference(connection, store: Path, schema_name: str, mode: str) -> str:
+    if not Path(REFERENCE_PYTHON).exists():
+        pytest.skip(f"reference interpreter {REFERENCE_PYTHON} not found (set DJ_REFERENCE_PYTHON)")
+    url = connection.url
+    default_port = {"postgresql": 5432}.get(connection.dialect_name, 3306)
+    args = [connection.dialect_name, url.host, str(url.port or default_port), url.username or "", str(store), schema_name, mode]
+    result = subprocess.run([REFERENCE_PYTHON, "-c", TABLE_SCRIPT, *args], capture_output=True, text=True, timeout=120)
+    if result.returncode:
+        pytest.fail(f"reference interpreter failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def test_store_rows_cross_the_libraries(connection, backend, shared_store: Path) -> None:
+    if backend == "sqlite":
+        pytest.skip("datajoint 2.3.5 has no SQLite backend")
+    schema = dj.Schema(f"interop_rows_{os.getpid()}", connection=connection)
+    try:
+        @schema
+        class Rec(dj.Manual):
+            definition = """
+            rec_id : int32
+            ---
+            b : <blob@main>
+            n : <npy@main>
+            o : <object@main>
+            """
+
+        if backend == "postgresql":  # on MySQL, 2.3.5 itself fails to insert its JSON metadata
+            _table_reference(connection, shared_store, schema.database, "write")
+            row = (Rec & {"rec_id": 1}).fetch1()
+            assert row["b"]["x"].tolist() == [0.0, 1.0, 2.0, 3.0]
+            assert np.asarray(row["n"]).tolist() == np.eye(2).tolist() and row["o"].read() == b"reference object"
+        Rec.insert1(dict(rec_id=2, b=[1, "two"], n=np.arange(3), o=b"our object"))
+        output = _table_reference(connection, shared_store, schema.database, "read")
+        seen = json.loads(next(line[7:] for line in output.splitlines() if line.startswith("RESULT ")))
+        assert seen == [[1, "two"], [0, 1, 2], "our object"]
+    finally:
+        schema.drop(prompt=False)
