@@ -49,9 +49,12 @@ def pack_speed(megabytes: float) -> None:
     t_pack = best(lambda: blob.pack(array))
     t_unpack = best(lambda: blob.unpack(packed))
     t_view = best(lambda: blob.unpack(memoryview(packed)))
+    t_copy = best(lambda: array.tobytes())  # one copy of the data: the floor for building bytes
     print(f"pack/unpack, contiguous float64 ({array.nbytes / 1e6:.0f} MB, default compress=True):")
     print(f"  pack {gigabytes / t_pack:6.2f} GB/s   unpack {gigabytes / t_unpack:6.2f} GB/s "
           f"(from a memoryview {gigabytes / t_view:5.2f} GB/s)   target >= 1 GB/s")
+    print(f"  one memory copy of the array on this machine: {gigabytes / t_copy:6.2f} GB/s "
+          "(pack makes one copy; unpack of bytes makes none)")
 
 
 def declare(connection: dj.Connection) -> tuple[dj.Schema, type, type]:
