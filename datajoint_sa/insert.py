@@ -342,7 +342,9 @@ def _slow_column(attr: Attribute, values: Sequence[Any], dialect: str, encode: A
     required = not attr.nullable and attr.default is None
     out = []
     for row, value in enumerate(values):
-        if value is None or (_is_missing(value) and not (keep_nan and type(value).__name__ in _FLOAT_NAMES)):
+        # a codec encodes NaN like any value (a <blob> of NaN is not NULL); only None is missing there
+        if value is None or (attr.type.kind != "codec" and _is_missing(value)
+                             and not (keep_nan and type(value).__name__ in _FLOAT_NAMES)):
             if required:
                 raise _missing_error(attr)
             out.append(None)

@@ -162,3 +162,18 @@ def test_update1_encodes_codec_values(schema) -> None:
     Holder.insert1({"holder_id": 1, "value": [1]})
     Holder.update1({"holder_id": 1, "value": np.arange(3)})
     np.testing.assert_array_equal((Holder & {"holder_id": 1}).fetch1("value"), np.arange(3))
+
+
+def test_blob_of_nan_is_a_value_not_null(schema) -> None:
+    @schema
+    class Reading(dj.Manual):
+        definition = """
+        reading_id : int32
+        ---
+        value = null : <blob>
+        """
+
+    Reading.insert([{"reading_id": 1, "value": float("nan")}, {"reading_id": 2, "value": np.float32("nan")},
+                    {"reading_id": 3, "value": None}])
+    values = dict(zip(*Reading.to_arrays("reading_id", "value", order_by="reading_id")))
+    assert np.isnan(values[1]) and np.isnan(values[2]) and values[3] is None
