@@ -186,3 +186,18 @@ def test_store_codec_needs_a_store_name_or_default(schema, tmp_path) -> None:
         with pytest.raises(DataJointError, match="elsewhere"):
             Item.insert1({"id": 1, "b": 1})
         assert len(Item()) == 0
+
+
+def test_fetching_object_refs_reads_nothing_from_the_store(schema, store) -> None:
+    Item = _declare(schema, "id : int32\n---\nobj : <object@>")
+    Item.insert1({"id": 1, "obj": b"payload"})
+    saved = dj.config["stores"]
+    dj.config["stores"] = {}  # no store at all: fetching must still work, using the data must not
+    try:
+        ref = (Item & {"id": 1}).fetch1("obj")
+        assert ref.size == 7 and ref.path.startswith(f"_schema/{schema.database}/item/id=1/obj_")
+        with pytest.raises(DataJointError, match="not configured"):
+            ref.read()
+    finally:
+        dj.config["stores"] = saved
+    assert ref.read() == b"payload"
