@@ -9,14 +9,20 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mermaid_check import check_flowchart
 
 import datajoint_sa as dj
-from datajoint_sa.diagram.style import THEMES
+from datajoint_sa.diagram.dot import render, to_digraph
+from datajoint_sa.diagram.mermaid import to_mermaid
+from datajoint_sa.diagram.style import THEMES, TIER_SHAPES
+from datajoint_sa.diagram.view import ClusterView, EdgeView, NodeView, View
 
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 LIGHT = THEMES["light"]
 SVG_NS = {"svg": "http://www.w3.org/2000/svg"}
+XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
 
 
 def need_dot() -> None:
@@ -290,8 +296,9 @@ def test_odd_table_names_give_valid_dot_and_mermaid(schema, connection, backend)
     assert {n.tier for n in diagram.view().nodes} == {"Manual", "other"}
     need_dot()
     nodes, edges = svg_elements(diagram.make_svg())
-    assert set(nodes) == {f"{schema.database}.{n}" for n in [*odd, "subject"]}
-    assert len(edges) == 3
+    drawn = {g.find(".//svg:a", SVG_NS).get(XLINK_TITLE).splitlines()[0] for g in nodes.values()}
+    assert drawn == {f"{schema.database}.{n}" for n in [*odd, "subject"]}  # tooltips name the tables
+    assert sum(map(len, edges.values())) == 3
 
 
 def test_dependency_graph_loads_in_a_few_queries(schema, connection):
@@ -339,3 +346,28 @@ def test_cascade_counts(schema):
     Session.Trial.insert([dict(subject_id=1, session=1, trial=i) for i in range(3)])
     counts = dj.Diagram.cascade(Subject & {"subject_id": 1}).counts()
     assert counts == {Subject.full_table_name: 1, Session.full_table_name: 1, Session.Trial.full_table_name: 3}
+
+
+names_strategy = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(names_strategy, names_strategy, st.sampled_from(sorted(TIER_SHAPES))), min_size=1,
+                max_size=6, unique_by=lambda t: (t[0], t[1])), st.data())
+def test_any_names_give_valid_dot_and_mermaid(tables, data):
+    """Whatever the schema and table names, the DOT source is accepted by dot and the Mermaid text parses."""
+    nodes = tuple(NodeView(f"{s}.{t}", f"{s}.{t}", t, tier, s, tooltip=f"{s}.{t}") for s, t, tier in tables)
+    nodes = tuple({n.key: n for n in nodes}.values())
+    keys = [n.key for n in nodes]
+    pairs = data.draw(st.lists(st.tuples(st.sampled_from(keys), st.sampled_from(keys)), max_size=6))
+    edges = tuple(EdgeView(a, b, primary=i % 2 == 0, renames=(("x", "y"),) if i % 3 == 0 else ())
+                  for i, (a, b) in enumerate(pairs))
+    schemas = list(dict.fromkeys(n.schema for n in nodes))
+    clusters = tuple(ClusterView(s, s, tuple(n.key for n in nodes if n.schema == s)) for s in schemas)
+    view = View("LR", nodes, edges, clusters)
+    chart = check_flowchart(to_mermaid(view, LIGHT))
+    assert len(chart.nodes) == len(nodes) and len(chart.edges) == len(edges)
+    if shutil.which("dot"):
+        svg_nodes, svg_edges = svg_elements(render(to_digraph(view, LIGHT), "svg").decode())
+        tooltips = {g.find(".//svg:a", SVG_NS).get(XLINK_TITLE) for g in svg_nodes.values()}
+        assert tooltips == set(keys) and sum(map(len, svg_edges.values())) == len(edges)

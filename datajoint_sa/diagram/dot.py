@@ -1,8 +1,10 @@
 """View model -> Graphviz (the ``graphviz`` package), and rendering through the ``dot`` program.
 
-Every identifier and free text goes through :func:`graphviz.escape` and labels are
-HTML-like with their text escaped, so the DOT source is valid whatever the schema
-and table names are.
+A table is named ``schema.table`` in the DOT source (and in the SVG's titles), unless
+its name holds a character DOT or the ``graphviz`` package gives meaning to in a
+node name (``:`` ports, backslashes, quotes, line breaks): then it is ``node_<n>``.
+Free text goes through :func:`graphviz.escape` and labels are HTML-like with their
+text escaped, so the DOT source is valid whatever the schema and table names are.
 """
 
 from __future__ import annotations
@@ -33,28 +35,37 @@ def to_digraph(view: View, theme: Theme) -> Any:
     """A ``graphviz.Digraph``: one cluster per schema, masters boxed with their parts."""
     graphviz = _graphviz()
     escape = graphviz.escape
-    dot = graphviz.Digraph(graph_attr={"rankdir": view.direction}, node_attr={"fontname": "Helvetica"},
+    dot = graphviz.Digraph(name="pipeline", graph_attr={"rankdir": view.direction}, node_attr={"fontname": "Helvetica"},
                            edge_attr={"arrowhead": "none"})
     if theme.background:
         dot.attr(bgcolor=theme.background)
     by_key = {n.key: n for n in view.nodes}
+    ids = _identifiers(view)
     for number, cluster in enumerate(view.clusters):
         with dot.subgraph(name=f"cluster_{number}") as sub:
             sub.attr(label=escape(cluster.label), labelloc="t", labeljust="r", style="rounded,dashed",
                      color=theme.cluster_stroke, fontcolor=theme.cluster_text, fontname="Helvetica")
             members = [by_key[k] for k in cluster.nodes]
-            grouped = _add_entities(sub, number, members, theme)
+            grouped = _add_entities(sub, number, members, ids, theme)
             for node in members:
                 if node.key not in grouped:
-                    _add_node(sub, node, theme)
+                    _add_node(sub, node, ids[node.key], theme)
     for edge in view.edges:
-        dot.edge(escape(edge.parent), escape(edge.child), **_edge_attributes(edge, theme))
+        dot.edge(ids[edge.parent], ids[edge.child], **_edge_attributes(edge, theme))
     return dot
 
 
-def _add_entities(sub: Any, number: int, members: list[NodeView], theme: Theme) -> set[str]:
-    """Each master drawn with its parts in a shaded box; returns the keys so placed."""
+def _identifiers(view: View) -> dict[str, str]:
+    """node key -> DOT node name: the key itself where it is plain, else ``node_<n>`` (keys always hold a dot)."""
     escape = _graphviz().escape
+    return {n.key: escape(n.key) if _UNSAFE.isdisjoint(n.key) else f"node_{i}" for i, n in enumerate(view.nodes)}
+
+
+_UNSAFE = frozenset(':\\"\n\r')
+
+
+def _add_entities(sub: Any, number: int, members: list[NodeView], ids: dict[str, str], theme: Theme) -> set[str]:
+    """Each master drawn with its parts in a shaded box; returns the keys so placed."""
     parts: dict[str, list[NodeView]] = {}
     for node in members:
         if node.master is not None:
@@ -64,24 +75,24 @@ def _add_entities(sub: Any, number: int, members: list[NodeView], theme: Theme) 
         with sub.subgraph(name=f"cluster_{number}_{index}") as entity:
             entity.attr(label="", style="rounded,filled", fillcolor=theme.entity_fill, color=theme.entity_fill)
             for node in [master, *parts[master.key]]:
-                _add_node(entity, node, theme)
+                _add_node(entity, node, ids[node.key], theme)
                 placed.add(node.key)
             beside = [n.key for n in parts[master.key] if n.beside_master]
             if beside:
                 with entity.subgraph() as rank:  # master and its parts side by side
                     rank.attr(rank="same")
                     for key in [master.key, *beside]:
-                        rank.node(escape(key))
+                        rank.node(ids[key])
     return placed
 
 
-def _add_node(graph: Any, node: NodeView, theme: Theme) -> None:
+def _add_node(graph: Any, node: NodeView, identifier: str, theme: Theme) -> None:
     escape = _graphviz().escape
     shape = TIER_SHAPES[node.tier]
     fill, stroke, text = theme.palette[node.tier]
     label = html.escape(node.label)
     graph.node(
-        escape(node.key),
+        identifier,
         label=f"<<u>{label}</u>>" if node.underline else f"<{label}>",
         tooltip=escape(node.tooltip),
         shape=shape.dot_shape, fontsize=str(shape.fontsize), width=str(shape.size), height=str(shape.size),
