@@ -26,7 +26,7 @@ from typing import Any
 from ..errors import DataJointError
 from ..settings import config
 from . import dot, mermaid
-from .sources import Node, Selection, resolve
+from .sources import Node, Selection, drawable, resolve
 from .style import THEMES, theme_named
 from .view import View, build_view
 
@@ -115,7 +115,7 @@ class Diagram:
         step = graph.graph.successors if downstream else graph.graph.predecessors
         nodes, frontier = set(self._nodes), set(self._nodes)
         for _ in range(steps):
-            frontier = {m for n in frontier for m in step(n) if _drawable(m)} - nodes
+            frontier = {m for n in frontier for m in step(n) if drawable(m)} - nodes
             if not frontier:
                 break
             nodes |= frontier
@@ -251,10 +251,6 @@ class Diagram:
         plan = plan_cascade(table._connection, table._node, table.make_select(table.primary_key),
                             part_integrity=part_integrity)
         return _CascadeView(plan)
-
-
-def _drawable(node: Node) -> bool:
-    return not node[1].startswith("~")
 
 
 class _CascadeView:

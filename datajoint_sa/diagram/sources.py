@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import DataJointError
 from ..naming import tier_of_table_name
 
-__all__ = ["Selection", "resolve"]
+__all__ = ["Selection", "resolve", "drawable"]
 
 Node = tuple[str, str]
 
@@ -63,7 +63,7 @@ def _of_schema(schema: Any) -> Selection:
     connection = schema.connection
     connection.invalidate_dependencies()  # a fresh look at the database, as each new diagram takes one
     graph = connection.dependencies
-    selection = Selection(connection, {n for n in graph.graph if n[0] == schema.database and _drawable(n)})
+    selection = Selection(connection, {n for n in graph.graph if n[0] == schema.database and drawable(n)})
     for cls in schema:  # masters and parts alike
         _name_class(selection, cls)
     return selection
@@ -103,6 +103,6 @@ def _name_class(selection: Selection, cls: type) -> None:
     selection.modules[node] = cls.__module__.rsplit(".", 1)[-1]
 
 
-def _drawable(node: Node) -> bool:
+def drawable(node: Node) -> bool:
     """Bookkeeping tables (``~lineage``, ``~jobs``...) are never drawn."""
     return tier_of_table_name(node[1]) is not None
