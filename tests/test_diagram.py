@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from mermaid_check import check_flowchart
 
@@ -351,17 +351,19 @@ def test_cascade_counts(schema):
 names_strategy = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(names_strategy, names_strategy, st.sampled_from(sorted(TIER_SHAPES))), min_size=1,
-                max_size=6, unique_by=lambda t: (t[0], t[1])), st.data())
-def test_any_names_give_valid_dot_and_mermaid(tables, data):
+                max_size=6, unique_by=lambda t: (t[0], t[1])),
+       st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6))
+@example([("0", "]", "Computed"), ("a:b", "c\\", "Part")], [(0, 1)])
+@example([("end", "subgraph", "Manual"), ("<b>", '"q"', "other"), ("x", "&amp;", "collapsed")], [(0, 1), (1, 2)])
+def test_any_names_give_valid_dot_and_mermaid(tables, links):
     """Whatever the schema and table names, the DOT source is accepted by dot and the Mermaid text parses."""
     nodes = tuple(NodeView(f"{s}.{t}", f"{s}.{t}", t, tier, s, tooltip=f"{s}.{t}") for s, t, tier in tables)
     nodes = tuple({n.key: n for n in nodes}.values())
     keys = [n.key for n in nodes]
-    pairs = data.draw(st.lists(st.tuples(st.sampled_from(keys), st.sampled_from(keys)), max_size=6))
-    edges = tuple(EdgeView(a, b, primary=i % 2 == 0, renames=(("x", "y"),) if i % 3 == 0 else ())
-                  for i, (a, b) in enumerate(pairs))
+    edges = tuple(EdgeView(keys[a % len(keys)], keys[b % len(keys)], primary=i % 2 == 0,
+                           renames=(("x", "y"),) if i % 3 == 0 else ()) for i, (a, b) in enumerate(links))
     schemas = list(dict.fromkeys(n.schema for n in nodes))
     clusters = tuple(ClusterView(s, s, tuple(n.key for n in nodes if n.schema == s)) for s in schemas)
     view = View("LR", nodes, edges, clusters)
@@ -370,4 +372,6 @@ def test_any_names_give_valid_dot_and_mermaid(tables, data):
     if shutil.which("dot"):
         svg_nodes, svg_edges = svg_elements(render(to_digraph(view, LIGHT), "svg").decode())
         tooltips = {g.find(".//svg:a", SVG_NS).get(XLINK_TITLE) for g in svg_nodes.values()}
-        assert tooltips == set(keys) and sum(map(len, svg_edges.values())) == len(edges)
+        assert tooltips == {k.replace("\\", "\u2216") for k in keys} and sum(map(len, svg_edges.values())) == len(edges)
+        labels = sorted("".join(g.find(".//svg:text", SVG_NS).itertext()).split() for g in svg_nodes.values())
+        assert labels == sorted(n.label.replace("\\", "\u2216").split() for n in nodes)

@@ -1,15 +1,14 @@
 """View model -> Graphviz (the ``graphviz`` package), and rendering through the ``dot`` program.
 
 A table is named ``schema.table`` in the DOT source (and in the SVG's titles), unless
-its name holds a character DOT or the ``graphviz`` package gives meaning to in a
-node name (``:`` ports, backslashes, quotes, line breaks): then it is ``node_<n>``.
+its name holds a character DOT, SVG or the ``graphviz`` package gives meaning to in a
+node name (``:`` ports, backslashes, quotes, ``&``, line breaks): then it is ``node_<n>``.
 Free text goes through :func:`graphviz.escape` and labels are HTML-like with their
 text escaped, so the DOT source is valid whatever the schema and table names are.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from ..errors import DataJointError
@@ -34,7 +33,6 @@ def _graphviz() -> Any:
 def to_digraph(view: View, theme: Theme) -> Any:
     """A ``graphviz.Digraph``: one cluster per schema, masters boxed with their parts."""
     graphviz = _graphviz()
-    escape = graphviz.escape
     dot = graphviz.Digraph(name="pipeline", graph_attr={"rankdir": view.direction}, node_attr={"fontname": "Helvetica"},
                            edge_attr={"arrowhead": "none"})
     if theme.background:
@@ -43,7 +41,7 @@ def to_digraph(view: View, theme: Theme) -> Any:
     ids = _identifiers(view)
     for number, cluster in enumerate(view.clusters):
         with dot.subgraph(name=f"cluster_{number}") as sub:
-            sub.attr(label=escape(cluster.label), labelloc="t", labeljust="r", style="rounded,dashed",
+            sub.attr(label=_plain(cluster.label), labelloc="t", labeljust="r", style="rounded,dashed",
                      color=theme.cluster_stroke, fontcolor=theme.cluster_text, fontname="Helvetica")
             members = [by_key[k] for k in cluster.nodes]
             grouped = _add_entities(sub, number, members, ids, theme)
@@ -61,7 +59,7 @@ def _identifiers(view: View) -> dict[str, str]:
     return {n.key: escape(n.key) if _UNSAFE.isdisjoint(n.key) else f"node_{i}" for i, n in enumerate(view.nodes)}
 
 
-_UNSAFE = frozenset(':\\"\n\r')
+_UNSAFE = frozenset(':\\"&\n\r')
 
 
 def _add_entities(sub: Any, number: int, members: list[NodeView], ids: dict[str, str], theme: Theme) -> set[str]:
@@ -87,19 +85,35 @@ def _add_entities(sub: Any, number: int, members: list[NodeView], ids: dict[str,
 
 
 def _add_node(graph: Any, node: NodeView, identifier: str, theme: Theme) -> None:
-    escape = _graphviz().escape
     shape = TIER_SHAPES[node.tier]
     fill, stroke, text = theme.palette[node.tier]
-    label = html.escape(node.label)
+    label = _html_text(node.label)
     graph.node(
         identifier,
         label=f"<<u>{label}</u>>" if node.underline else f"<{label}>",
-        tooltip=escape(node.tooltip),
+        tooltip=_plain(node.tooltip),
         shape=shape.dot_shape, fontsize=str(shape.fontsize), width=str(shape.size), height=str(shape.size),
         margin="0.11,0.06", fontcolor=text, fillcolor=fill, color=stroke,
         style="rounded,filled" if shape.rounded else "filled",
         **{"class": node.tier.lower()},
     )
+
+
+def _plain(text: str) -> str:
+    """Free text for an attribute: ``&`` as a character reference (Graphviz passes ``&name;`` through to the
+    SVG as an entity), ``<...>`` without its HTML meaning (:func:`graphviz.escape`), backslashes as ``∖``."""
+    return _graphviz().escape(text.replace("&", "&#38;").replace("\\", _BACKSLASH))
+
+
+def _html_text(text: str) -> str:
+    """Text for an HTML-like label: anything but letters, digits, spaces, ``.``, ``_`` and ``-`` as a
+    character reference (Graphviz's label parser trips on some characters ``html.escape`` leaves, like ``]``)."""
+    return "".join(c if c.isalnum() or c in " ._-" else f"&#{ord(c)};" for c in text.replace("\\", _BACKSLASH))
+
+
+# Graphviz (2.43) reads backslash escapes (\N, \E, ...) in every text, even one made of character
+# references, and no spelling of a literal backslash survives in all of them: it is drawn as U+2216.
+_BACKSLASH = "\u2216"
 
 
 def _edge_attributes(edge: EdgeView, theme: Theme) -> dict[str, str]:
@@ -113,7 +127,7 @@ def _edge_attributes(edge: EdgeView, theme: Theme) -> dict[str, str]:
         "weight": "3" if edge.one_to_one else "1",
     }
     if edge.renames:
-        attributes["tooltip"] = _graphviz().escape("; ".join(f"{c} ← {p}" for c, p in edge.renames))
+        attributes["tooltip"] = _plain("; ".join(f"{c} ← {p}" for c, p in edge.renames))
     return attributes
 
 

@@ -94,7 +94,7 @@ def build_view(graph: DependencyGraph, shown: Iterable[Node], expanded: Iterable
     schemas = list(dict.fromkeys(n[0] for n in order))
     labels = _cluster_labels(schemas, {n: m for n, m in modules.items() if n in key})
     clusters = tuple(ClusterView(s, labels[s], tuple(v.key for v in nodes if v.schema == s)) for s in schemas)
-    return View(direction, tuple(nodes), _edges(graph, order, key, expanded), clusters)
+    return View(direction, tuple(nodes), _edges(graph, order, key), clusters)
 
 
 def _table_nodes(graph: DependencyGraph, tables: list[Node], names: Mapping[Node, str],
@@ -129,7 +129,8 @@ def _introduces_dimension(graph: DependencyGraph, node: Node) -> bool:
     return bool(key_attributes) and inherited < key_attributes
 
 
-def _edges(graph: DependencyGraph, order: list[Node], key: Mapping[Node, str], expanded: set[Node]) -> tuple:
+def _edges(graph: DependencyGraph, order: list[Node], key: Mapping[Node, str]) -> tuple[EdgeView, ...]:
+    """One edge per foreign key between drawn nodes; several landing on a collapsed node make one bundle."""
     drawn: dict[tuple[str, str], list[EdgeView]] = {}
     for child in order:
         child_key_attributes = set(graph.primary_keys.get(child, ()))
