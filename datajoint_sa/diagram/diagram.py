@@ -101,7 +101,7 @@ class Diagram:
         return new
 
     def _other(self, other: Any, operator: str) -> Diagram:
-        if isinstance(other, bool) or not isinstance(other, Diagram) and isinstance(other, int):
+        if isinstance(other, int):  # bool too
             raise DataJointError(f"Diagram {operator} expects a Diagram, schema or table here, not {other!r}.")
         result = other if isinstance(other, Diagram) else Diagram(other)
         if result.connection is not self.connection:
