@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import types
 import xml.etree.ElementTree as ET
 
@@ -255,6 +256,10 @@ def test_without_the_dot_program(pipeline, monkeypatch, tmp_path):
     assert "install graphviz" in html and '<pre class="mermaid">' in html
     check_flowchart(diagram.make_mermaid())
     assert diagram.make_dot().source.startswith("digraph")  # the DOT text needs no program either
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # nor the Python package: Mermaid still works
+    with pytest.raises(dj.DataJointError, match="pip install graphviz"):
+        diagram.make_dot()
+    check_flowchart(diagram.make_mermaid())
 
 
 def test_themes_and_direction(pipeline):

@@ -25,8 +25,11 @@ INSTALL_HINT = (
 
 
 def _graphviz() -> Any:
-    import graphviz
-
+    try:
+        import graphviz
+    except ImportError as err:  # a declared dependency, but an environment may lack it
+        raise DataJointError("Diagram.make_dot() and the pictures need the Python package graphviz: "
+                             "pip install graphviz. Diagram.make_mermaid() needs nothing.") from err
     return graphviz
 
 
