@@ -139,3 +139,32 @@ def test_keys_across_schemas_and_parts(declared, crossed):
         assert np.array_equal(trace, np.array([1.0, 2.0])), label
         # the reader's join of the writer's rows goes through the shared ~lineage rows
         assert len(reader.Session * reader.Subject & {"animal_id": animal}) == 1, label
+
+
+def _tables_of(classes: types.SimpleNamespace) -> list[type]:
+    found = []
+    for cls in vars(classes).values():
+        found.append(cls)
+        found.extend(getattr(cls, "_parts", ()))
+    return found
+
+
+def test_reference_tables_read_as_declared(declared, sa_connection):
+    """datajoint_sa, given only the name of a table the reference declared, finds the heading it would declare."""
+    ours_names, ref_names = declared.names["ours"], declared.names["ref"]
+    rename = {ref_names[role]: ours_names[role] for role in ref_names}
+    for cls in _tables_of(declared.ours):
+        ref_schema = {ours: ref for ref, ours in rename.items()}[cls._schema.database]
+        reflected = datajoint_sa.FreeTable(sa_connection, f"{ref_schema}.{cls.table_name}").heading
+        for name in cls.heading.names:
+            want, got = cls.heading[name], reflected[name]
+            lineage = got.lineage
+            for ref_name, our_name in rename.items():
+                lineage = lineage.replace(ref_name + ".", our_name + ".") if lineage else lineage
+            # a native type comes back in the server's spelling (int -> integer): only its kind is compared
+            want_type = "native" if want.type.kind == "native" else want.type.text
+            got_type = "native" if got.type.kind == "native" else got.type.text
+            assert (got_type, got.in_key, got.nullable, got.comment, lineage) == (
+                want_type, want.in_key, want.nullable, want.comment, want.lineage), f"{cls.table_name}.{name}"
+        assert reflected.names == cls.heading.names
+        assert reflected.table_comment == cls.heading.table_comment, cls.table_name
