@@ -67,8 +67,15 @@ def declare(dj: Any, upstream: Any, main: Any, backend: str) -> types.SimpleName
         born = null : date
         """
 
+    class Strain(dj.Lookup):
+        definition = """
+        strain : enum('wt', 'ko')   # genotype
+        """
+        contents = [{"strain": "wt"}, {"strain": "ko"}]
+
     put(upstream, Animal)
-    context["colony"] = types.SimpleNamespace(Animal=Animal)
+    put(upstream, Strain)
+    context["colony"] = types.SimpleNamespace(Animal=Animal, Strain=Strain)
 
     class Lab(dj.Lookup):
         definition = """
@@ -160,6 +167,7 @@ def declare(dj: Any, upstream: Any, main: Any, backend: str) -> types.SimpleName
         subject : int16   # number within the animal
         ---
         -> Lab   # a comment on a foreign key
+        -> [nullable] colony.Strain
         sex = "U" : enum('M', 'F', 'U')
         """
 
