@@ -7,18 +7,14 @@ import datetime
 import numpy as np
 import pandas as pd
 import pytest
-from query_data import declare, keys
+from query_data import greenhouse, keys
 
 import datajoint_sa as dj
-
-from conftest import unique_schema_name
 
 
 @pytest.fixture(scope="module")
 def gh(connection):
-    schema = dj.Schema(unique_schema_name("djq"), connection=connection)
-    yield declare(schema)
-    schema.drop(prompt=False)
+    yield from greenhouse(connection, "djq")
 
 
 # -- restriction -------------------------------------------------------------------------
@@ -282,7 +278,7 @@ def test_top(gh):
 def test_len_bool_contains(gh):
     P, W = gh.Plant, gh.Watering
     assert len(P()) == 6 and len(P * W) == 7 and len(W & "liters > 1") == 4
-    assert bool(P()) and not bool(P & "height > 1000")
+    assert bool(P()) and not bool(P & "height > 1000") and bool(P & dj.Top(1, "height DESC"))
     assert not bool(gh.Greenhouse.aggr(P, n="count(plant_id)") & "n > 10")
     assert {"plant_id": 4} in P() and {"plant_id": 99} not in P()
     assert {"plant_id": 1, "water_no": 3} in W() and {"plant_id": 1} in W()

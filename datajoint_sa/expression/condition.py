@@ -110,24 +110,23 @@ class Target:
         return self.state.columns
 
 
-def _and(clauses: Iterable[Clause]) -> Clause:
+def _fold(clauses: Iterable[Clause], absorbing: bool, combine: Any) -> Clause:
+    """Combine clauses with AND (``absorbing=False``) or OR (``absorbing=True``), folding constants."""
     terms = []
     for clause in clauses:
-        if clause is False:
-            return False
-        if clause is not True:
+        if clause is absorbing:
+            return absorbing
+        if clause is not (not absorbing):
             terms.append(clause)
-    return True if not terms else terms[0] if len(terms) == 1 else sa.and_(*terms)
+    return (not absorbing) if not terms else terms[0] if len(terms) == 1 else combine(*terms)
+
+
+def _and(clauses: Iterable[Clause]) -> Clause:
+    return _fold(clauses, False, sa.and_)
 
 
 def _or(clauses: Iterable[Clause]) -> Clause:
-    terms = []
-    for clause in clauses:
-        if clause is True:
-            return True
-        if clause is not False:
-            terms.append(clause)
-    return False if not terms else terms[0] if len(terms) == 1 else sa.or_(*terms)
+    return _fold(clauses, True, sa.or_)
 
 
 def _not(clause: Clause) -> Clause:

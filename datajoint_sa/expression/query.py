@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..compile.fragment import bind
+from ..compile.fragment import bind, referenced_names
 from ..compile.state import (
     SelectState,
     aggregate_states,
@@ -288,8 +288,9 @@ class QueryExpression(FetchMixin):
         shared = check_homology(self._heading, group.heading)
         keep_all = not exclude_nonmatching
         kept, renames, computed = self._aggregate_plan(attributes, named)
+        needed = [n for sql in computed.values() for n in referenced_names(sql)]
         joined, visible, count_column = aggregate_states(
-            self._state, group._state, shared, keep_all=keep_all, right_key=group.primary_key)
+            self._state, group._state, shared, keep_all=keep_all, right_key=group.primary_key, needed=needed)
         attrs = [self._heading[n] for n in self._heading.names if n in kept]
         attrs += [self._heading[old].renamed(new) for new, old in renames.items()]
         columns = {n: joined.columns[n] for n in self._heading.names if n in kept}
