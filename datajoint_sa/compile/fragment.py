@@ -49,9 +49,10 @@ _TOKEN = re.compile(
     r"""(?P<quoted>'(?:[^']|'')*'|"(?:[^"]|"")*")
       | `(?P<backtick>[^`]+)`
       | (?P<count>(?i:count)\s*\(\s*\*\s*\))
+      | (?P<number>0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
       | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
       | (?P<slash>/)
-      | (?P<other>[^'"`A-Za-z_/]+|.)""",
+      | (?P<other>[^'"`A-Za-z_/0-9.]+|.)""",
     re.VERBOSE | re.DOTALL,
 )
 

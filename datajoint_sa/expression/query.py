@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..compile.fragment import bind, referenced_names
+from ..compile.ordering import sort_key
 from ..compile.state import (
     SelectState,
     aggregate_states,
@@ -198,9 +199,10 @@ class QueryExpression(FetchMixin):
             for name in names:
                 if name not in used:
                     used.add(name)
-                    clauses.append(columns[name].desc() if descending else columns[name].asc())
+                    key = sort_key(columns[name], self._heading[name])
+                    clauses.append(key.desc() if descending else key.asc())
         if tiebreak:  # the same rows on every backend when the ordering has ties
-            clauses += [columns[n].asc() for n in self.primary_key if n not in used]
+            clauses += [sort_key(columns[n], self._heading[n]).asc() for n in self.primary_key if n not in used]
         return clauses
 
     # -- projection ------------------------------------------------------------------
