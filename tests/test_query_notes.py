@@ -85,5 +85,9 @@ def test_delete_restricted_by_a_query(gh, connection):
         fresh = declare(schema)
         (fresh.Watering & (fresh.Plant & {"species": "fern"})).delete(prompt=False)
         assert keys(fresh.Watering, "plant_id") == [(2,), (4,), (4,), (5,)]
+        (fresh.Watering & dj.Top(1, "liters DESC")).delete(prompt=False)  # the Top's LIMIT is kept
+        assert keys(fresh.Watering) == [(2, 1), (4, 2), (5, 1)]
+        (fresh.Watering & dj.Top(1, "KEY")).delete_quick()
+        assert keys(fresh.Watering) == [(4, 2), (5, 1)]
     finally:
         schema.drop(prompt=False)
