@@ -26,6 +26,7 @@ def gh(connection):
     ("`note` = 'it''s a note'", ["note"]),
     ("coalesce(a, b) + t.c + d::int", ["a", "b", "d"]),
     ("case when a > 1 then 'x' else 'y' end", ["a"]),
+    ("planted < current_date", ["planted"]),
     ('"quoted text" = b', ["b"]),
     ("f64 > 1e20 AND g < 2.5E-3 AND h = 0x1F AND i > .5e2", ["f64", "g", "h", "i"]),
 ])
