@@ -10,7 +10,9 @@ from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
 from .diagram import Diagram
 from .engine.connection import Connection
 from .errors import DataJointError, DuplicateError, IntegrityError
-from .expression.condition import AndList, Not
+from .expression.condition import AndList, Not, Top
+from .expression.query import QueryExpression
+from .expression.universal import U
 from .instance import conn
 from .schema import Schema, list_schemas
 from .settings import config
@@ -38,6 +40,9 @@ __all__ = [
     "Diagram",
     "AndList",
     "Not",
+    "Top",
+    "U",
+    "QueryExpression",
     "errors",
     "DataJointError",
     "DuplicateError",
