@@ -348,6 +348,21 @@ class Table(QueryExpression):
             raise DataJointError("update1 works on a whole table, not on a restricted one: give the key in the row.")
         update_one(self, row)
 
+    # -- schema evolution -------------------------------------------------------------------------
+    def alter(self, prompt: bool = True) -> bool:
+        """Change the table in the database to match the class definition, keeping its rows.
+
+        Secondary attributes are added, dropped, renamed (a comment opening with
+        ``{old_name}`` renames ``old_name``) or changed; secondary foreign keys,
+        indexes and the table comment follow the definition.  With ``prompt`` the
+        planned changes are shown for confirmation.  A change of the primary key
+        raises NotImplementedError: that takes a migration (``python -m datajoint_sa``).
+        Returns whether the table changed.
+        """
+        from .migrate import alter
+
+        return alter(self, prompt=prompt)
+
     # -- description ------------------------------------------------------------------------------
     def describe(self, printout: bool = False) -> str:
         """The definition of this table, reconstructed from its declaration."""

@@ -196,6 +196,47 @@ class Connection:
         except sa.exc.DBAPIError as err:
             raise translate(err, self.dialect_name) from err
 
+    @contextlib.contextmanager
+    def schema_change(self) -> Iterator[sa.Connection]:
+        """A transaction for statements that rebuild tables (alter, migrations).
+
+        SQLite rebuilds a table by copying it and dropping the original, which its
+        foreign keys would refuse or cascade; so there enforcement is off for the
+        duration (it can only be switched outside a transaction) and the keys are
+        checked before commit (https://www.sqlite.org/lang_altertable.html#otheralter).
+        """
+        if self.in_transaction:
+            raise DataJointError("Tables cannot be changed inside a transaction.")
+        if self.dialect_name != "sqlite":
+            with self._session(write=True) as connection:
+                yield connection
+            return
+        with self.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with self._session_on(connection):
+                    yield connection
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DataJointError(f"The change would break foreign keys: {broken[:5]}")
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+    @contextlib.contextmanager
+    def _session_on(self, connection: sa.Connection) -> Iterator[sa.Connection]:
+        self._log_first_use()
+        connection.info[WRITE_FLAG] = True
+        try:
+            with connection.begin():
+                self._local.connection = connection
+                try:
+                    yield connection
+                finally:
+                    self._local.connection = None
+        except sa.exc.DBAPIError as err:
+            raise translate(err, self.dialect_name) from err
+
     def start_transaction(self) -> None:
         """Begin a transaction that lasts until commit_transaction() or cancel_transaction()."""
         if self.in_transaction:
