@@ -364,16 +364,18 @@ class Table(QueryExpression):
         return alter(self, prompt=prompt)
 
     # -- description ------------------------------------------------------------------------------
-    def describe(self, printout: bool = False) -> str:
-        """The definition of this table, reconstructed from its declaration."""
-        text = type(self)._describe()
+    def describe(self, printout: bool = False, context: Any = None) -> str:
+        """The definition of this table, written back from its heading and the database.
+
+        Declaring the returned text gives the same table.  ``context`` is accepted for
+        compatibility with DataJoint 2.x; class names are found in the declaring module.
+        """
+        from .migrate.describe import describe
+
+        text = describe(self)
         if printout:
             print(text)
         return text
-
-    @classmethod
-    def _describe(cls) -> str:
-        return cls.definition.strip() + "\n"
 
 
 class _Cancel(DataJointError):
