@@ -19,7 +19,7 @@ from alembic.operations import Operations, ops
 from ..declare import parse_definition
 from ..engine import catalog
 from ..errors import DataJointError
-from .diff import NAMING, AlterPlan, plan_alter
+from .diff import NAMING, SQL_TYPE, AlterPlan, enum_check_column, plan_alter
 
 __all__ = ["alter", "plan", "reflect"]
 
@@ -35,6 +35,14 @@ def reflect(connection: Any, sql_schema: str | None, sql_name: str, like: sa.Tab
     """
     with connection.connect(write=False) as conn:
         table = sa.Table(sql_name, sa.MetaData(naming_convention=NAMING), schema=sql_schema, autoload_with=conn)
+    if connection.dialect_name == "sqlite":
+        # SQLite keeps each column's type as written; SQLAlchemy maps names it does not know by
+        # affinity (BINARY(16) -> NUMERIC), so the written name is kept for comparison.
+        preparer = connection.engine.dialect.identifier_preparer
+        with connection.connect(write=False) as conn:
+            written = {row[1]: row[2] for row in conn.exec_driver_sql(f"PRAGMA table_info({preparer.quote(sql_name)})")}
+        for column in table.columns:
+            column.info[SQL_TYPE] = written.get(column.name)
     if like is not None:
         for column in table.columns:
             if isinstance(column.type, sa.types.NullType) and column.name in like.c:
@@ -64,7 +72,8 @@ def alter(table: Any, prompt: bool = True) -> bool:
     if connection.in_transaction:
         raise DataJointError("alter() cannot run inside a transaction (e.g. in make()): it changes the table itself.")
     changes, declared = plan(cls)
-    if not changes:
+    if not changes:  # the heading still follows what the database does not store (SQLite: comments)
+        cls._schema.redeclare(cls)
         logger.info("%s: nothing to alter.", cls.__name__)
         return False
     if prompt:
@@ -100,6 +109,7 @@ def _apply(connection: Any, changes: AlterPlan, declared: Any) -> None:
 
 def _batch(connection: Any, operations: Operations, target: sa.Table, changes: list[Any]) -> None:
     copy = reflect(connection, target.schema, target.name, like=target)
+    _drop_stale_checks(copy, changes)
     with operations.batch_alter_table(target.name, schema=target.schema, recreate="always", copy_from=copy) as batch:
         for change in changes:
             if isinstance(change.operation, ops.CreateForeignKeyOp):
@@ -119,3 +129,16 @@ def _add_foreign_key(connection: Any, copy: sa.Table, op: ops.CreateForeignKeyOp
     copy.append_constraint(sa.ForeignKeyConstraint(
         op.local_cols, [parent.c[name] for name in op.remote_cols], name=op.constraint_name,
         onupdate=op.kw.get("onupdate"), ondelete=op.kw.get("ondelete")))
+
+
+def _drop_stale_checks(copy: sa.Table, changes: list[Any]) -> None:
+    """Leave out the enum CHECK constraints of columns that are dropped or get a new type.
+
+    The new type brings its own constraint; a dropped column takes its constraint along.
+    """
+    stale = {c.operation.column_name for c in changes
+             if isinstance(c.operation, ops.DropColumnOp)
+             or (isinstance(c.operation, ops.AlterColumnOp) and c.operation.modify_type is not None)}
+    for constraint in list(copy.constraints):
+        if enum_check_column(constraint) in stale:
+            copy.constraints.discard(constraint)

@@ -26,7 +26,10 @@ from ..errors import DataJointError
 #: Names for constraints the database reports unnamed (SQLite's foreign keys), as alembic's batch mode needs them.
 NAMING = {"fk": "fk_%(column_0_N_name)s"}
 
-__all__ = ["NAMING", "Change", "AlterPlan", "plan_alter", "same_type", "same_default"]
+#: Key of ``Column.info`` holding the type as the database wrote it (SQLite, whose reflected types are guesses).
+SQL_TYPE = "datajoint_sql_type"
+
+__all__ = ["NAMING", "SQL_TYPE", "enum_check_column", "Change", "AlterPlan", "plan_alter", "same_type", "same_default"]
 
 
 @dataclass(frozen=True)
@@ -53,22 +56,26 @@ class AlterPlan:
 
 # -- comparing types and defaults ---------------------------------------------------------------
 _DISPLAY_WIDTH = re.compile(r"^((?:TINY|SMALL|MEDIUM|BIG)?INT(?:EGER)?)\(\d+\)")
-_SQLITE_ALIASES = {"JSON_TEXT": "TEXT"}  # SQLite reflects type names it does not know by their affinity
+_MYSQL_ALIASES = {"JSON": "LONGTEXT"}  # MariaDB's JSON is LONGTEXT with a json_valid() check
 _SYNONYMS = {"INT": "INTEGER", "DOUBLE": "DOUBLE PRECISION", "FLOAT8": "DOUBLE PRECISION", "BOOL": "BOOLEAN",
              "NUMERIC": "DECIMAL", "TIMESTAMP WITHOUT TIME ZONE": "TIMESTAMP", "CHARACTER VARYING": "VARCHAR"}
 
 
-def _type_text(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> str:
-    try:
-        text = type_.compile(dialect=dialect)
-    except sa.exc.CompileError:  # a type SQLAlchemy did not recognise when reflecting
-        return type(type_).__name__.upper()
+def _type_text(type_: sa.types.TypeEngine, dialect: sa.Dialect, written: str | None = None) -> str:
+    """The SQL type in a normal form for comparison; ``written`` is the type as the database records it."""
+    if written is not None:
+        text = written
+    else:
+        try:
+            text = type_.compile(dialect=dialect)
+        except sa.exc.CompileError:  # a type SQLAlchemy did not recognise when reflecting
+            return type(type_).__name__.upper()
     text = re.sub(r"\s+", " ", text.upper().strip())
     text = re.sub(r" COLLATE .*$| CHARACTER SET \S+", "", text)
     text = _DISPLAY_WIDTH.sub(r"\1", text)
     text = re.sub(r"\(\s*(\d+)\s*,\s*(\d+)\s*\)", r"(\1,\2)", text)
-    if dialect.name == "sqlite":
-        text = _SQLITE_ALIASES.get(text, text)
+    if dialect.name in ("mysql", "mariadb"):
+        text = _MYSQL_ALIASES.get(text, text)
     head, paren, rest = text.partition("(")
     return _SYNONYMS.get(head.strip(), head.strip()) + paren + rest
 
@@ -76,13 +83,39 @@ def _type_text(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> str:
 def same_type(reflected: sa.Column, declared: sa.Column, dialect: sa.Dialect) -> bool:
     """Whether the database column already has the declared column's SQL type."""
     if isinstance(declared.type, sa.Enum) or isinstance(reflected.type, sa.Enum):
-        return _enum_values(reflected.type) == _enum_values(declared.type) and (
-            dialect.name != "postgresql" or getattr(reflected.type, "name", None) == getattr(declared.type, "name", None))
-    return _type_text(reflected.type, dialect) == _type_text(declared.type, dialect)
+        if _enum_values(reflected) != _enum_values(declared):
+            return False
+        if dialect.name == "postgresql":
+            return getattr(reflected.type, "name", None) == getattr(declared.type, "name", None)
+        if dialect.name != "sqlite":
+            return True
+    written = reflected.info.get(SQL_TYPE)
+    return _type_text(reflected.type, dialect, written) == _type_text(declared.type, dialect)
 
 
-def _enum_values(type_: sa.types.TypeEngine) -> tuple[str, ...]:
-    return tuple(getattr(type_, "enums", ()) or ())
+_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _enum_values(column: sa.Column) -> tuple[str, ...]:
+    """The values of an enum column: from its type, or (SQLite) from the CHECK constraint on it."""
+    values = getattr(column.type, "enums", None)
+    if values:
+        return tuple(values)
+    for constraint in getattr(column.table, "constraints", ()):
+        if enum_check_column(constraint) == column.name:
+            return tuple(v.replace("''", "'") for v in _QUOTED.findall(str(constraint.sqltext)))
+    return ()
+
+
+_ENUM_CHECK = re.compile(r"^\W*(?P<name>\w+)\W*\s+IN\s*\(", re.I)
+
+
+def enum_check_column(constraint: object) -> str | None:
+    """The column whose enum values a CHECK constraint lists (``x IN ('a', 'b')``, as SQLite enums are made)."""
+    if not isinstance(constraint, sa.CheckConstraint):
+        return None
+    match = _ENUM_CHECK.match(str(constraint.sqltext))
+    return match["name"] if match else None
 
 
 _CAST = re.compile(r"::[\w\s\".\[\]]+$")
@@ -112,7 +145,8 @@ def _normal_default(text: str, *, quoted: bool) -> str:
     if lowered in ("true", "false"):
         return "1" if lowered == "true" else "0"
     if lowered.startswith(("current_timestamp", "now()", "localtimestamp", "strftime")):
-        return re.sub(r"\s+", "", lowered.replace("now()", "current_timestamp").replace("localtimestamp", "current_timestamp"))
+        lowered = lowered.replace("now()", "current_timestamp").replace("localtimestamp", "current_timestamp")
+        return re.sub(r"\s+|(?<=current_timestamp)\(\)", "", lowered)
     try:
         return str(decimal.Decimal(text).normalize())
     except decimal.InvalidOperation:
@@ -211,15 +245,24 @@ class _Planner:
         what: list[str] = [f"rename to {want.name}"] if have.name != want.name else []
         kw: dict[str, object] = {"modify_name": want.name} if have.name != want.name else {}
         if not same_type(have, want, self.dialect):
-            what.append(f"type {_type_text(have.type, self.dialect).lower()} -> {_type_text(want.type, self.dialect).lower()}")
+            if self.dialect.name == "postgresql" and have.server_default is not None:
+                # PostgreSQL casts the default with the column and refuses one it cannot cast: drop it first
+                self.add(f"attribute {have.name}: drop the default before changing the type", ops.AlterColumnOp(
+                    self.name, have.name, schema=self.schema, modify_server_default=None,
+                    existing_type=have.type, existing_nullable=have.nullable))
+                if have.server_default is not None and want.server_default is not None:
+                    kw["modify_server_default"] = want.server_default.arg
+            before = _type_text(have.type, self.dialect, have.info.get(SQL_TYPE)).lower()
+            what.append(f"type {before} -> {_type_text(want.type, self.dialect).lower()}")
             kw["modify_type"] = want.type
             if self.dialect.name == "postgresql":  # PostgreSQL casts only implicitly castable types without USING
                 quoted = self.dialect.identifier_preparer.quote(have.name)
-                kw["postgresql_using"] = f"{quoted}::{want.type.compile(dialect=self.dialect)}"
+                via = "::text" if isinstance(have.type, sa.Enum) else ""  # enum to enum has no direct cast
+                kw["postgresql_using"] = f"{quoted}{via}::{want.type.compile(dialect=self.dialect)}"
         if bool(have.nullable) != bool(want.nullable):
             what.append("nullable" if want.nullable else "not nullable")
             kw["modify_nullable"] = want.nullable
-        if not same_default(have, want, self.dialect):
+        if "modify_server_default" not in kw and not same_default(have, want, self.dialect):
             what.append("default")
             kw["modify_server_default"] = want.server_default.arg if want.server_default is not None else None
         if self.rules.has_comments and (have.comment or None) != (want.comment or None):
