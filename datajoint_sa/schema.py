@@ -140,7 +140,8 @@ class Schema:
         cls.table_name = table_name
         if master is not None:
             cls.master = master
-        if self.create_tables is not False and config["database.create_tables"]:
+        creating = self.create_tables is not False and config["database.create_tables"]
+        if creating:
             self._create(cls, declared)
         self._classes[cls.__name__] = cls
         parts = [v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, Part)]
@@ -148,7 +149,7 @@ class Schema:
         for part in parts:
             self._declare(part, {**seen, cls.__name__: cls}, master=cls)
         contents = getattr(cls, "contents", None)
-        if contents is not None and len(contents) and cls.tier == "Lookup":
+        if creating and contents is not None and len(contents) and cls.tier == "Lookup":
             cls().insert(contents, skip_duplicates=True)
 
     def build(self, cls: type, metadata: sa.MetaData, table_name: str | None = None) -> Any:
