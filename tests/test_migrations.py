@@ -10,11 +10,12 @@ import textwrap
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from conftest import unique_schema_name
 from reflection_helpers import reflect
 
 import datajoint_sa as dj
 from datajoint_sa.migrate.cli import config_for, load_schema, main
+
+from conftest import unique_schema_name
 
 V1 = '''
 import datajoint_sa as dj
