@@ -68,6 +68,8 @@ def alter(table: Any, prompt: bool = True) -> bool:
     from ..table import _confirm
 
     cls = type(table)
+    if not isinstance(getattr(cls, "definition", None), str) or cls._schema is None:
+        raise DataJointError(f"{cls.__name__} has no class definition to alter its table to.")
     connection = cls._schema.connection
     if connection.in_transaction:
         raise DataJointError("alter() cannot run inside a transaction (e.g. in make()): it changes the table itself.")
