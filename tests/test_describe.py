@@ -10,12 +10,13 @@ from test_properties_declare import EXAMPLES, cases
 
 import datajoint_sa as dj
 from datajoint_sa.migrate import plan
+from datajoint_sa.migrate.diff import normal_default
 
 
 def layout(connection, schema, table):
     """What declaring fixes about a table, as the database reports it (names of indexes and constraints aside)."""
     found = reflect(connection, schema, table)
-    columns = {name: (repr(c["type"]), c["nullable"], str(c.get("default")), c.get("comment"))
+    columns = {name: (repr(c["type"]), c["nullable"], normal_default(str(c.get("default")), quoted=False), c.get("comment"))
                for name, c in found.columns.items()}
     foreign_keys = sorted((tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]))
                           for fk in found.foreign_keys)
@@ -77,5 +78,11 @@ def test_describe_round_trip(schema, connection):
         assert layout(connection, schema.database, f"copy{n}") == layout(connection, schema.database, f"random{n}"), (
             case.render(), text)
         assert copy().describe() == text
+        if connection.rules.has_comments:  # types come back from the :type: comments
+            free = dj.FreeTable(connection, f"{schema.database}.random{n}").describe()
+            again = type(f"Free{n}", (dj.Manual,), {"definition": free})
+            schema(again, context={"Parent": Parent})
+            assert layout(connection, schema.database, f"free{n}") == layout(connection, schema.database, f"random{n}"), (
+                case.render(), free)
 
     check()

@@ -29,7 +29,7 @@ NAMING = {"fk": "fk_%(column_0_N_name)s"}
 #: Key of ``Column.info`` holding the type as the database wrote it (SQLite, whose reflected types are guesses).
 SQL_TYPE = "datajoint_sql_type"
 
-__all__ = ["NAMING", "SQL_TYPE", "enum_check_column", "Change", "AlterPlan", "plan_alter", "same_type", "same_default"]
+__all__ = ["NAMING", "SQL_TYPE", "enum_check_column", "normal_default", "Change", "AlterPlan", "plan_alter", "same_type", "same_default"]
 
 
 @dataclass(frozen=True)
@@ -131,10 +131,10 @@ def _default_text(default: object, dialect: sa.Dialect) -> str | None:
     else:
         text = str(arg.compile(dialect=dialect)) if isinstance(arg, sa.sql.ClauseElement) else str(arg)
         literal = False
-    return _normal_default(text, quoted=literal)
+    return normal_default(text, quoted=literal)
 
 
-def _normal_default(text: str, *, quoted: bool) -> str:
+def normal_default(text: str, *, quoted: bool) -> str:
     text = text.strip()
     while text.startswith("(") and text.endswith(")"):
         text = text[1:-1].strip()
