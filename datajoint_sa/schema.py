@@ -43,7 +43,8 @@ class Schema:
     ``Schema("lab")`` creates or opens schema ``lab`` now; ``Schema()`` defers that
     until ``activate("lab")``, so modules can declare tables before the database is
     chosen.  Foreign-key names resolve in ``context`` if given, else in the names
-    visible where each class is decorated.
+    visible where each class is decorated.  ``metadata`` is the SQLAlchemy MetaData of
+    the declared tables, which alembic's autogenerate compares with the database.
     """
 
     def __init__(self, schema_name: str | None = None, context: Mapping[str, Any] | None = None, *,
