@@ -300,3 +300,30 @@ def test_enum_values_change(subject):
         subject.insert1({"subject_id": 4, "species": "vole", "sex": "Q"})
     assert [r["sex"] for r in rows(subject)] == ["U", "U", "X"]
     assert not plan(subject)[0]
+
+
+def test_rename_an_indexed_attribute_of_a_part_table(schema, connection):
+    class Rig(dj.Manual):
+        definition = """
+        rig_id : int16
+        """
+
+        class Channel(dj.Part):
+            definition = """
+            -> master
+            channel : int16
+            ---
+            gain : float64
+            index(gain)
+            """
+
+    schema(Rig)
+    Rig.insert1({"rig_id": 1})
+    Rig.Channel.insert1({"rig_id": 1, "channel": 0, "gain": 2.0})
+    Rig.Channel.definition = Rig.Channel.definition.replace("gain : float64", "amplification : float64  # {gain}")
+    Rig.Channel.definition = Rig.Channel.definition.replace("index(gain)", "index(amplification)")
+    Rig.Channel().alter(prompt=False)
+    assert Rig.Channel.to_dicts() == [{"rig_id": 1, "channel": 0, "amplification": 2.0}]
+    found = reflect(connection, schema.database, "rig__channel")
+    assert found.index_on("amplification") is not None and found.index_on("gain") is None
+    assert not plan(Rig.Channel)[0]

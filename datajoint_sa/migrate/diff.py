@@ -201,8 +201,9 @@ def _fk_signature(fk: sa.ForeignKeyConstraint) -> tuple:
     return (tuple(c.name for c in fk.columns), target.schema, target.name, tuple(e.column.name for e in fk.elements))
 
 
-def _index_signature(index: sa.Index) -> tuple:
-    return (tuple(c.name for c in index.columns), bool(index.unique))
+def _index_signature(index: sa.Index, renames: dict[str, str] | None = None) -> tuple:
+    renames = renames or {}
+    return (tuple(renames.get(c.name, c.name) for c in index.columns), bool(index.unique))
 
 
 @dataclass
@@ -294,8 +295,9 @@ class _Planner:
                     referent_schema=target.schema, onupdate=fk.onupdate, ondelete=fk.ondelete))
         return {sig[0] for sig in want} | {sig[0] for sig in have}
 
-    def indexes(self, fk_columns: set[tuple[str, ...]]) -> None:
-        have = {_index_signature(ix): ix for ix in self.reflected.indexes}
+    def indexes(self, fk_columns: set[tuple[str, ...]], renames: dict[str, str]) -> None:
+        """Indexes to drop and add; an index follows its renamed columns by itself."""
+        have = {_index_signature(ix, renames): ix for ix in self.reflected.indexes}
         want = {_index_signature(ix): ix for ix in self.declared.indexes}
         for signature, index in have.items():
             if signature in want:
@@ -327,7 +329,7 @@ def plan_alter(definition: Definition, reflected: sa.Table, declared: sa.Table, 
     planner = _Planner(reflected, declared, rules, dialect)
     # Constraints that the column changes would break go first: dropped keys and indexes.
     fk_columns = planner.foreign_keys()
-    planner.indexes(fk_columns)
+    planner.indexes(fk_columns, renames)
     planner.columns(renames)
     planner.table_comment()
     return AlterPlan(label, _ordered(planner.changes))
