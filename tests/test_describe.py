@@ -10,7 +10,7 @@ from test_properties_declare import EXAMPLES, cases
 
 import datajoint_sa as dj
 from datajoint_sa.migrate import plan
-from datajoint_sa.migrate.diff import normal_default
+from datajoint_sa.migrate.compare import normal_default
 
 
 def layout(connection, schema, table):

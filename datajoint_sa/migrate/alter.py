@@ -19,7 +19,8 @@ from alembic.operations import Operations, ops
 from ..declare import parse_definition
 from ..engine import catalog
 from ..errors import DataJointError
-from .diff import NAMING, SQL_TYPE, AlterPlan, enum_check_column, plan_alter
+from .compare import SQL_TYPE, enum_check_column
+from .diff import NAMING, AlterPlan, plan_alter
 
 __all__ = ["alter", "plan", "reflect"]
 
