@@ -30,7 +30,7 @@ from ..errors import DataJointError
 from ..settings import config as dj_config
 from .environment import make_config
 
-__all__ = ["main", "load_schema", "config_for"]
+__all__ = ["main", "load_schema", "config_for", "sync_lineage"]
 
 
 def load_module(name: str) -> types.ModuleType:
@@ -71,6 +71,18 @@ def config_for(schema: Any, versions: str | pathlib.Path) -> Any:
     return make_config(schema.connection, schema.database, versions=versions, target_metadata=schema.metadata)
 
 
+def sync_lineage(schema: Any) -> None:
+    """Record the lineage of the module's tables in ``~lineage``, once the database has their layout."""
+    from ..engine import catalog
+
+    existing = set(catalog.list_tables(schema.connection, schema.database))
+    for cls in schema:
+        for table in (cls, *getattr(cls, "_parts", ())):
+            if table.table_name in existing:
+                catalog.write_lineage(schema.connection, schema.database, table.table_name,
+                                      table._declared.heading.lineages)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="datajoint-sa", description="Migrations of a DataJoint schema (alembic).")
     common = argparse.ArgumentParser(add_help=False)
@@ -100,6 +112,8 @@ def run(args: argparse.Namespace) -> None:
         command.revision(config, message=args.message, autogenerate=args.autogenerate)
     elif args.command == "upgrade":
         command.upgrade(config, args.revision)
+        if args.revision == "head":
+            sync_lineage(schema)
     elif args.command == "downgrade":
         command.downgrade(config, args.revision)
     elif args.command == "stamp":
