@@ -19,6 +19,7 @@ from alembic.operations import Operations, ops
 from ..declare import parse_definition
 from ..engine import catalog
 from ..errors import DataJointError
+from ..types import NativeType
 from .compare import SQL_TYPE, enum_check_column
 from .diff import NAMING, AlterPlan, plan_alter
 
@@ -30,9 +31,11 @@ logger = logging.getLogger("datajoint_sa")
 def reflect(connection: Any, sql_schema: str | None, sql_name: str, like: sa.Table | None = None) -> sa.Table:
     """The table as the database has it (with its parents, in a private MetaData).
 
-    SQLite reports foreign keys without names; they get names by :data:`.diff.NAMING`,
-    under which alembic's batch mode can drop them.  Columns whose type SQLAlchemy does not recognise (SQLite's ``JSON_TEXT``) take the
-    type of the same column in ``like``, the declared table.
+    On SQLite each column keeps its type as written: SQLAlchemy guesses unknown names
+    by affinity (BINARY(16) -> NUMERIC), which a rebuilt table would make real.  SQLite
+    reports foreign keys without names; they get names by :data:`.diff.NAMING`, under
+    which alembic's batch mode can drop them.  Columns of a type SQLAlchemy does not
+    know elsewhere take the type of the same column in ``like``, the declared table.
     """
     with connection.connect(write=False) as conn:
         table = sa.Table(sql_name, sa.MetaData(naming_convention=NAMING), schema=sql_schema, autoload_with=conn)
@@ -44,6 +47,8 @@ def reflect(connection: Any, sql_schema: str | None, sql_name: str, like: sa.Tab
             written = {row[1]: row[2] for row in conn.exec_driver_sql(f"PRAGMA table_info({preparer.quote(sql_name)})")}
         for column in table.columns:
             column.info[SQL_TYPE] = written.get(column.name)
+            if written.get(column.name):  # a rebuilt table keeps each type exactly as it was written
+                column.type = NativeType(written[column.name])
     if like is not None:
         for column in table.columns:
             if isinstance(column.type, sa.types.NullType) and column.name in like.c:
