@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from reflection_helpers import reflect
 
 import datajoint_sa as dj
 from datajoint_sa.engine import catalog
+from datajoint_sa.migrate import plan
 from datajoint_sa.migrate.cli import config_for, load_schema, main
 
 from conftest import unique_schema_name
@@ -32,6 +34,8 @@ class Animal(dj.Manual):
     animal_id : int16
     ---
     species : varchar(20)
+    tag = null : uuid
+    extra = null : json
     """
 '''
 
@@ -51,8 +55,13 @@ class Animal(dj.Manual):
     ---
     species : varchar(40)
     weight = null : float64
+    tag = null : uuid
+    extra = null : json
     """
 '''
+
+
+TAG = uuid.UUID("12345678-1234-5678-1234-567812345678")
 
 
 @pytest.fixture
@@ -65,7 +74,8 @@ def project(connection, backend, _sqlite_dir, tmp_path):
     first = load_schema(str(tmp_path / f"pipeline_v1_{name}.py"))
     with dj.config.override(database__create_tables=True):
         first.redeclare(first["Animal"])
-    first["Animal"].insert([{"animal_id": 1, "species": "mouse"}, {"animal_id": 2, "species": "rat"}])
+    first["Animal"].insert([{"animal_id": 1, "species": "mouse", "tag": TAG, "extra": {"a": [1, 2]}},
+                            {"animal_id": 2, "species": "rat"}])
     yield name, tmp_path
     dj.Schema(name, connection=connection).drop(prompt=False)
 
@@ -92,8 +102,9 @@ def test_autogenerate_upgrade_downgrade_with_a_primary_key_change(project, conne
     assert found.names[:2] == ["animal_id", "species"] or "weight" in found.names
     animal = target["Animal"]
     assert animal.to_dicts(order_by="KEY") == [
-        {"animal_id": 1, "cohort": 1, "species": "mouse", "weight": None},
-        {"animal_id": 2, "cohort": 1, "species": "rat", "weight": None}]
+        {"animal_id": 1, "cohort": 1, "species": "mouse", "weight": None, "tag": TAG, "extra": {"a": [1, 2]}},
+        {"animal_id": 2, "cohort": 1, "species": "rat", "weight": None, "tag": None, "extra": None}]
+    assert not plan(animal)[0]  # the table is as declared, types included (SQLite rebuilt it)
     animal.insert1({"animal_id": 1, "cohort": 2, "species": "x" * 40})  # the new key admits a second cohort
     animal.insert1({"animal_id": 70000, "cohort": 1, "species": "vole"})  # beyond int16
     with pytest.raises(dj.DuplicateError):
@@ -103,11 +114,11 @@ def test_autogenerate_upgrade_downgrade_with_a_primary_key_change(project, conne
     command.downgrade(config, "-1")
     found = reflect(connection, name, "animal")
     assert found.primary_key == ["animal_id"]
-    assert found.names == ["animal_id", "species"]
+    assert found.names == ["animal_id", "species", "tag", "extra"]
     with connection.connect(write=False) as conn:
         sql_schema, sql_name = connection.rules.sql_table(name, "animal")
         table = sa.Table(sql_name, sa.MetaData(), schema=sql_schema, autoload_with=conn)
-        assert sorted(conn.execute(sa.select(table)).all()) == [(1, "mouse"), (2, "rat")]
+        assert sorted(tuple(row[:2]) for row in conn.execute(sa.select(table))) == [(1, "mouse"), (2, "rat")]
 
 
 def test_history_and_current(project, capsys):

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ..dialects import DialectRules, rules_for
 from ..errors import DataJointError
 from ..settings import DEFAULT_SQLITE_FILENAME, Config
+from ..types import TextJSON
 from .errors import translate
 
 __all__ = ["Connection", "url_from_config"]
@@ -74,6 +75,14 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get(WRITE_FLAG, True) else "BEGIN")
 
 
+def _sqlite_type_names(dialect: sa.Dialect) -> None:
+    # SQLite keeps column types as written; SQLAlchemy reflects names it does not know by
+    # affinity (https://www.sqlite.org/datatype3.html#determination_of_column_affinity), which
+    # turns BINARY(16) (uuid) into NUMERIC and loses JSON_TEXT (json).  Tables rebuilt from a
+    # reflection (alembic's batch mode) would take those guesses, so this engine knows the names.
+    dialect.ischema_names = {**dialect.ischema_names, "BINARY": sa.BINARY, "JSON_TEXT": TextJSON}
+
+
 def create_engine(url: sa.engine.URL | str) -> sa.Engine:
     """A SQLAlchemy Engine for ``url`` with the settings DataJoint relies on."""
     url = sa.engine.make_url(url)
@@ -93,6 +102,7 @@ def create_engine(url: sa.engine.URL | str) -> sa.Engine:
     if url.get_backend_name() == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
+        _sqlite_type_names(engine.dialect)
     return engine
 
 
