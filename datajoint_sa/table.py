@@ -349,7 +349,7 @@ class Table(QueryExpression):
         update_one(self, row)
 
     # -- schema evolution -------------------------------------------------------------------------
-    def alter(self, prompt: bool = True) -> bool:
+    def alter(self, prompt: bool = True, context: Any = None) -> bool:
         """Change the table in the database to match the class definition, keeping its rows.
 
         Secondary attributes are added, dropped, renamed (a comment opening with
@@ -357,14 +357,15 @@ class Table(QueryExpression):
         indexes and the table comment follow the definition.  With ``prompt`` the
         planned changes are shown for confirmation.  A change of the primary key
         raises NotImplementedError: that takes a migration (``python -m datajoint_sa``).
-        Returns whether the table changed.
+        Returns whether the table changed.  ``context`` is accepted as DataJoint 2.x
+        does; foreign keys resolve in the names seen when the class was declared.
         """
         from .migrate import alter
 
         return alter(self, prompt=prompt)
 
     # -- description ------------------------------------------------------------------------------
-    def describe(self, printout: bool = False, context: Any = None) -> str:
+    def describe(self, context: Any = None, printout: bool = False) -> str:
         """The definition of this table, written back from its heading and the database.
 
         Declaring the returned text gives the same table.  ``context`` is accepted for
