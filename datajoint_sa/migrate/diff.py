@@ -188,11 +188,19 @@ class _Planner:
         return {sig[0] for sig in want} | {sig[0] for sig in have}
 
     def indexes(self, fk_columns: set[tuple[str, ...]], renames: dict[str, str]) -> None:
-        """Indexes to drop and add; an index follows its renamed columns by itself."""
+        """Indexes to drop and add.
+
+        An index follows its renamed columns by itself, but keeps its name, which a new
+        index on the old column name would then need: such an index is made again under
+        the name a declaration gives it.
+        """
         have = {_index_signature(ix, renames): ix for ix in self.reflected.indexes}
         want = {_index_signature(ix): ix for ix in self.declared.indexes}
-        for signature, index in have.items():
-            if signature in want:
+        for signature, index in list(have.items()):
+            renamed = any(c.name in renames for c in index.columns)
+            if signature in want and renamed and want[signature].name != index.name:
+                del have[signature]
+            elif signature in want:
                 continue
             if self.rules.indexes_foreign_keys and not signature[1] and signature[0] in fk_columns:
                 continue  # InnoDB's own index for a foreign key: it stays while the key does
