@@ -206,6 +206,32 @@ class Connection:
         except sa.exc.DBAPIError as err:
             raise translate(err, self.dialect_name) from err
 
+    def start_transaction(self) -> None:
+        """Begin a transaction that lasts until commit_transaction() or cancel_transaction()."""
+        if self.in_transaction:
+            raise DataJointError("A transaction is already in progress on this connection.")
+        self._log_first_use()
+        connection = self.engine.connect()
+        connection.info[WRITE_FLAG] = True
+        connection.begin()
+        self._local.connection = connection
+
+    def commit_transaction(self) -> None:
+        self._finish(commit=True)
+
+    def cancel_transaction(self) -> None:
+        self._finish(commit=False)
+
+    def _finish(self, *, commit: bool) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            raise DataJointError("No transaction is in progress on this connection.")
+        self._local.connection = None
+        try:
+            connection.commit() if commit else connection.rollback()
+        finally:
+            connection.close()
+
     @contextlib.contextmanager
     def schema_change(self) -> Iterator[sa.Connection]:
         """A transaction for statements that rebuild tables (alter, migrations).
@@ -246,32 +272,6 @@ class Connection:
                     self._local.connection = None
         except sa.exc.DBAPIError as err:
             raise translate(err, self.dialect_name) from err
-
-    def start_transaction(self) -> None:
-        """Begin a transaction that lasts until commit_transaction() or cancel_transaction()."""
-        if self.in_transaction:
-            raise DataJointError("A transaction is already in progress on this connection.")
-        self._log_first_use()
-        connection = self.engine.connect()
-        connection.info[WRITE_FLAG] = True
-        connection.begin()
-        self._local.connection = connection
-
-    def commit_transaction(self) -> None:
-        self._finish(commit=True)
-
-    def cancel_transaction(self) -> None:
-        self._finish(commit=False)
-
-    def _finish(self, *, commit: bool) -> None:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            raise DataJointError("No transaction is in progress on this connection.")
-        self._local.connection = None
-        try:
-            connection.commit() if commit else connection.rollback()
-        finally:
-            connection.close()
 
     # -- execution -----------------------------------------------------------------------
     def connect(self, *, write: bool = True) -> contextlib.AbstractContextManager[sa.Connection]:
