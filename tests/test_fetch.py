@@ -87,8 +87,8 @@ def test_to_arrays(typed):
     assert rec.dtype["small"] == np.dtype(object) and rec["small"][1] is None  # nullable int: no silent float
     ids, labels = typed.to_arrays("id", "label", order_by="KEY")
     assert ids.dtype == np.int16 and list(ids) == [1, 2, 3] and list(labels) == ["alpha", None, "gamma"]
-    keyed = typed.to_arrays("label", include_key=True, order_by="KEY")
-    assert keyed.dtype.names == ("id", "label")
+    keys, labels = typed.to_arrays("label", include_key=True, order_by="KEY")
+    assert keys == [{"id": 1}, {"id": 2}, {"id": 3}] and list(labels) == ["alpha", None, "gamma"]
 
 
 def test_fetch_legacy(typed):
@@ -210,4 +210,5 @@ def test_fast_path_values(plain):
     assert str(frame["n"].dtype) == "Int16" and str(frame["ok"].dtype) == "boolean"
     assert frame.loc[1, "day"] == datetime.date(2021, 3, 4)
     full = (plain & {"pid": 1}).to_pandas()
-    assert full["n"].dtype == np.int16 and full["ok"].dtype == np.bool_
+    assert str(full["n"].dtype) == "Int16" and str(full["ok"].dtype) == "boolean"  # declared nullable
+    assert full.index.dtype == np.int32

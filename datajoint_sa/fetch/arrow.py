@@ -1,19 +1,32 @@
-"""Rows as Apache Arrow tables (and polars frames built on them), in streamed batches.
+"""Rows as Apache Arrow tables with the declared column types, built batch by batch.
 
-Each batch of rows from the cursor becomes one ``pyarrow.RecordBatch`` with the declared
-Arrow type of every column, so memory holds the growing table plus one batch.
+Three ways in, fastest first, each producing the same table:
+
+* PostgreSQL: the server formats each row as one CSV line (:mod:`.pg_lines`), which
+  Arrow's C++ CSV reader parses straight into typed columns.
+* ADBC, where its driver for the backend is installed (:mod:`.adbc`).
+* Any backend: batches of driver tuples are transposed into columns and handed to
+  ``pyarrow.array`` with the declared type; text Arrow can parse itself (SQLite dates)
+  is cast in C rather than parsed in Python.
+
+Each batch becomes record batches as it arrives, so memory holds the growing table plus
+one batch of rows.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import DataJointError
-from .rows import iter_batches, raw_allowed, resolve_names
+from .source import BATCH_SIZE, family, open_rows, resolve_names
 
-__all__ = ["arrow_type", "fetch_arrow", "fetch_polars"]
+__all__ = ["ARROW_KINDS", "arrow_type", "fetch_arrow", "fetch_polars", "record_batches"]
+
+# Kinds whose values Arrow holds faithfully in a native type (uuid and json travel as text).
+ARROW_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool", "decimal",
+                         "char", "varchar", "enum", "date", "datetime", "uuid", "json", "bytes"})
 
 
 def arrow_type(attr_type: Any) -> Any:
@@ -30,9 +43,7 @@ def arrow_type(attr_type: Any) -> Any:
     if kind in fixed:
         return fixed[kind]
     if kind == "decimal":
-        precision = getattr(attr_type, "precision", None) or 38
-        scale = getattr(attr_type, "scale", None) or 0
-        return pa.decimal128(int(precision), int(scale))
+        return pa.decimal128(int(attr_type.precision or 38), int(attr_type.scale or 0))
     return None
 
 
@@ -45,54 +56,86 @@ def _prepare(kind: str, values: Sequence[Any]) -> Sequence[Any]:
     return values
 
 
-def _array(name: str, attr_type: Any, values: Sequence[Any]) -> Any:
+# (backend, kind): raw driver values that Arrow converts itself, by casting from this type.
+_RAW_CASTS = {
+    ("sqlite", "date"): "string",
+    ("sqlite", "datetime"): "string",
+    ("sqlite", "bool"): "int64",
+}
+
+
+def _array(name: str, attr_type: Any, values: Sequence[Any], raw_from: str | None) -> Any:
     import pyarrow as pa
 
+    target = arrow_type(attr_type)
     try:
-        return pa.array(_prepare(attr_type.kind, values), type=arrow_type(attr_type))
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        if raw_from is not None:
+            return pa.array(values, type=pa.type_for_alias(raw_from)).cast(target)
+        return pa.array(_prepare(attr_type.kind, values), type=target)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
         raise DataJointError(
             f"Attribute {name!r} ({attr_type.text}) holds values Arrow cannot represent; "
             "use to_dicts() or to_arrays() for it.") from err
 
 
-# Kinds whose raw driver values Arrow converts itself (in C) on every backend: numbers,
-# text, and ISO date text (SQLite) or date objects; bool arrives as 0/1 on SQLite and MySQL.
-RAW_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool",
-                       "char", "varchar", "enum", "date"})
-
-
-def _raw_array(attr_type: Any, values: Sequence[Any]) -> Any:
+def _empty_schema(names: Sequence[str], types: Sequence[Any]) -> Any:
     import pyarrow as pa
 
-    target = arrow_type(attr_type)
-    kind = attr_type.kind
-    if kind == "date" or kind == "bool":
-        array = pa.array(values)
-        return array if array.type == target else array.cast(target)
-    return pa.array(values, type=target)
+    return pa.schema([pa.field(n, arrow_type(t) or pa.null()) for n, t in zip(names, types)])
 
 
-def fetch_arrow(query: Any, batch_size: int | None = None, **options: Any) -> Any:
-    """All attributes as a ``pyarrow.Table`` with the declared column types."""
+def record_batches(query: Any, names: Sequence[str], batch_size: int = BATCH_SIZE, **options: Any) -> Iterator[Any]:
+    """The rows of ``query`` as ``pyarrow.RecordBatch``es (generic path, any backend)."""
     import pyarrow as pa
 
-    names = resolve_names(query, None)
     heading = query.heading
     types = [heading[n].type for n in names]
-    raw = raw_allowed(query) and all(t.kind in RAW_KINDS for t in types)
-    batches = []
-    extra = {} if batch_size is None else {"batch_size": batch_size}
-    for batch in iter_batches(query, names, raw=raw, **extra, **options):
-        if raw:
-            arrays = [_raw_array(t, c) for t, c in zip(types, zip(*batch))]
-        else:
-            arrays = [_array(n, t, c) for n, t, c in zip(names, types, zip(*batch))]
-        batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
-    if batches:
-        return pa.Table.from_batches(batches)
-    schema = pa.schema([pa.field(n, arrow_type(t) or pa.null()) for n, t in zip(names, types)])
-    return schema.empty_table()
+    with open_rows(query, names, stream=True, batch_size=batch_size, **options) as rows:
+        backend = family(query.connection.engine.dialect)
+        raw_from = [_RAW_CASTS.get((backend, t.kind)) for t in types]
+        rows.converters = [(p, c) for p, c in rows.converters if raw_from[p] is None]
+        for batch in rows.batches:
+            columns = rows.columns(batch)
+            arrays = [_array(n, t, c, r) for n, t, c, r in zip(names, types, columns, raw_from)]
+            yield pa.RecordBatch.from_arrays(arrays, names=list(names))
+
+
+def _fast_batches(query: Any, names: Sequence[str], options: dict[str, Any]) -> Iterator[Any] | None:
+    """Record batches from a backend-specific fast path, or None where none applies."""
+    kinds = {query.heading[n].type.kind for n in names}
+    if not names or not kinds <= ARROW_KINDS:
+        return None
+    from .adbc import adbc_batches
+
+    batches = adbc_batches(query, names, options)
+    if batches is not None:
+        return iter(batches)
+    backend = family(query.connection.engine.dialect)
+    if backend == "postgresql":
+        from .pg_lines import line_batches
+
+        return line_batches(query, names, options)
+    return None
+
+
+def fetch_arrow(query: Any, names: Sequence[str] | None = None, **options: Any) -> Any:
+    """The rows of ``query`` as a ``pyarrow.Table`` with the declared column types."""
+    import pyarrow as pa
+
+    names = resolve_names(query, names)
+    types = [query.heading[n].type for n in names]
+    batches = _fast_batches(query, names, options)
+    if batches is None:
+        batches = record_batches(query, names, **options)
+    tables = [pa.Table.from_batches([b]) for b in batches]
+    if not tables:
+        return _empty_schema(names, types).empty_table()
+    if len(tables) == 1:
+        return tables[0]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        raise DataJointError(f"Rows of {', '.join(names)} do not share one Arrow type per column: {err}") from err
 
 
 def fetch_polars(query: Any, **options: Any) -> Any:
@@ -100,6 +143,5 @@ def fetch_polars(query: Any, **options: Any) -> Any:
     try:
         import polars as pl
     except ImportError as err:
-        raise DataJointError(
-            "to_polars() needs polars: pip install 'datajoint_sa[polars]'") from err
+        raise DataJointError("to_polars() needs polars: pip install 'datajoint_sa[polars]'") from err
     return pl.from_arrow(fetch_arrow(query, **options))
