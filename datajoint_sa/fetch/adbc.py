@@ -22,7 +22,9 @@ import sqlalchemy as sa
 
 from .source import driver_statement, family
 
-__all__ = ["adbc_batches"]
+__all__ = ["ENABLED", "adbc_batches"]
+
+ENABLED = True  # switch off to compare the other paths (benchmarks, tests)
 
 _MODULES = {"sqlite": "adbc_driver_sqlite.dbapi", "postgresql": "adbc_driver_postgresql.dbapi"}
 # Kinds each driver returns in a type that casts exactly to the declared Arrow type.
@@ -80,7 +82,7 @@ def adbc_batches(query: Any, names: Sequence[str], options: dict[str, Any]) -> l
     engine = connection.engine
     backend = family(engine.dialect)
     heading = query.heading
-    if connection.in_transaction or not names or not {heading[n].type.kind for n in names} <= _KINDS.get(backend, set()):
+    if not ENABLED or connection.in_transaction or not names or not {heading[n].type.kind for n in names} <= _KINDS.get(backend, set()):
         return None
     module = _module(backend)
     adbc = None if module is None else _connection(engine, backend, module)

@@ -110,10 +110,9 @@ def _fast_batches(query: Any, names: Sequence[str], options: dict[str, Any]) -> 
     batches = adbc_batches(query, names, options)
     if batches is not None:
         return iter(batches)
-    backend = family(query.connection.engine.dialect)
-    if backend == "postgresql":
-        from .pg_lines import line_batches
+    from .pg_lines import LINE_KINDS, line_batches
 
+    if family(query.connection.engine.dialect) == "postgresql" and kinds <= LINE_KINDS:
         return line_batches(query, names, options)
     return None
 

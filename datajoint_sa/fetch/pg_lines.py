@@ -18,7 +18,11 @@ import sqlalchemy as sa
 
 from .source import BATCH_SIZE, open_rows
 
-__all__ = ["line_batches", "line_select"]
+__all__ = ["LINE_KINDS", "line_batches", "line_select"]
+
+# Kinds whose text form Arrow parses into the declared type (bytea's text is hex: not here).
+LINE_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool", "decimal",
+                        "char", "varchar", "enum", "date", "datetime", "uuid", "json"})
 
 # Kinds written as quoted CSV text (may hold commas, quotes, newlines); the rest are bare.
 _QUOTED = frozenset({"char", "varchar", "enum", "json", "uuid"})
