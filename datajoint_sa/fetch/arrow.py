@@ -20,9 +20,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import DataJointError
-from .source import BATCH_SIZE, family, open_rows, resolve_names
+from .source import family, open_rows, resolve_names
 
-__all__ = ["ARROW_KINDS", "arrow_type", "fetch_arrow", "fetch_polars", "record_batches"]
+__all__ = ["ARROW_BATCH", "ARROW_KINDS", "arrow_type", "fetch_arrow", "fetch_polars", "record_batches"]
+
+# Rows per batch on the way to Arrow: the Python objects of one batch are the only memory
+# beyond the table itself, so batches stay small (a few MB of Python objects).
+ARROW_BATCH = 5_000
 
 # Kinds whose values Arrow holds faithfully in a native type (uuid and json travel as text).
 ARROW_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool", "decimal",
@@ -84,7 +88,7 @@ def _empty_schema(names: Sequence[str], types: Sequence[Any]) -> Any:
     return pa.schema([pa.field(n, arrow_type(t) or pa.null()) for n, t in zip(names, types)])
 
 
-def record_batches(query: Any, names: Sequence[str], batch_size: int = BATCH_SIZE, **options: Any) -> Iterator[Any]:
+def record_batches(query: Any, names: Sequence[str], batch_size: int = ARROW_BATCH, **options: Any) -> Iterator[Any]:
     """The rows of ``query`` as ``pyarrow.RecordBatch``es (generic path, any backend)."""
     import pyarrow as pa
 

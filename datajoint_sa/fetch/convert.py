@@ -33,7 +33,9 @@ def _from_text(parse: Callable[[str], Any]) -> ColumnConverter:
         sample = next((v for v in column if v is not None), None)
         if type(sample) is not str:
             return column
-        return [None if v is None else parse(v) for v in column]
+        if None in column:
+            return [None if v is None else parse(v) for v in column]
+        return list(map(parse, column))
 
     return convert
 

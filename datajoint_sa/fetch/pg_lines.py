@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .source import BATCH_SIZE, open_rows
+from .source import open_rows
 
 __all__ = ["LINE_KINDS", "line_batches", "line_select"]
 
@@ -65,7 +65,7 @@ def _csv_options(query: Any, names: Sequence[str]) -> dict[str, Any]:
 
 
 def line_batches(query: Any, names: Sequence[str], options: dict[str, Any],
-                 batch_size: int = BATCH_SIZE) -> Iterator[Any]:
+                 batch_size: int = 10_000) -> Iterator[Any]:
     """The rows of ``query`` as ``pyarrow.RecordBatch``es, parsed from server-made CSV lines."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
