@@ -120,7 +120,7 @@ def test_to_arrays(typed):
     keys, labels = typed.to_arrays("label", include_key=True, order_by="id DESC")
     assert keys == [{"id": 3}, {"id": 2}, {"id": 1}] and list(labels) == ["gamma", None, "alpha"]
     empty = (typed & {"id": 99}).to_arrays()
-    assert len(empty) == 0 and empty.dtype.names == tuple(typed.heading.names)
+    assert len(empty) == 0 and empty.dtype.names == tuple(typed.heading.names) and empty.dtype["id"] == np.int16
 
 
 def test_fetch_legacy(typed):
@@ -216,3 +216,21 @@ def test_fetch_inside_transaction_sees_its_writes(typed):
         assert typed.to_arrow(order_by="KEY").column("id").to_pylist() == [1, 2, 3, 4]
         assert len(typed.to_pandas()) == 4
     assert len(typed()) == 4
+
+
+def test_driver_errors_are_translated(typed):
+    with pytest.raises(DataJointError):
+        (typed & "no_such_column = 1").to_dicts()
+    with pytest.raises(DataJointError):
+        (typed & "no_such_column = 1").to_arrow()
+    assert len(typed.to_dicts()) == 3  # the connection is still usable
+
+
+def test_iteration_inside_transaction(typed):
+    """Rows streamed inside a transaction leave its connection free for other statements."""
+    with typed.connection.transaction:
+        seen = []
+        for row in typed.proj():
+            seen.append(row["id"])
+            assert len(typed & row) == 1
+        assert sorted(seen) == [1, 2, 3]

@@ -203,3 +203,12 @@ def test_adbc_not_used_inside_transaction(plain, monkeypatch):
         plain.insert1(dict(pid=1, name="x"))
         assert plain.to_arrow().column("name").to_pylist() == ["x"]
     assert calls == []
+
+
+def test_computed_attributes(typed):
+    """Values of computed attributes reach every format, whatever type the heading guesses."""
+    half = typed.proj(half="whole / 4.0")
+    assert [r["half"] for r in half.to_dicts(order_by="KEY")] == [2.5, 5.0, 7.5]
+    assert half.to_arrow(order_by="KEY").column("half").to_pylist() == [2.5, 5.0, 7.5]
+    assert half.to_pandas(order_by="KEY")["half"].tolist() == [2.5, 5.0, 7.5]
+    assert half.to_arrays("half", order_by="KEY").tolist() == [2.5, 5.0, 7.5]

@@ -40,14 +40,21 @@ _WIDE = {"int8": "int64", "int16": "int64", "int32": "int64", "float32": "float6
 def numpy_column(kind: str, values: Sequence[Any], wide: bool = False) -> np.ndarray:
     """One column as a numpy array of the declared dtype (object where that cannot hold it).
 
-    ``wide``: integers as int64 and floats as float64.
+    ``wide``: integers as int64 and floats as float64.  Values that do not fit the declared
+    kind (a computed attribute) keep the dtype NumPy infers for them.
     """
     dtype = NUMPY_DTYPES.get(_WIDE.get(kind, kind) if wide else kind)
-    if dtype is not None and (kind.startswith("float") or None not in values):
-        try:
+    try:
+        if dtype is not None and (kind.startswith("float") or not len(values)):
             return np.array(values, dtype=dtype)  # None becomes NaN in a float array
-        except (TypeError, ValueError, OverflowError):
-            pass  # values of another type (a computed attribute): keep them as they are
+        if dtype is not None and None not in values:
+            inferred = np.array(values)
+            if inferred.dtype.kind in ("b" if kind == "bool" else "iu"):
+                return inferred.astype(dtype)
+            if inferred.dtype.kind in "biuf":
+                return inferred
+    except (TypeError, ValueError, OverflowError):
+        pass
     column = np.empty(len(values), dtype=object)
     column[:] = values
     return column

@@ -68,14 +68,29 @@ _RAW_CASTS = {
 }
 
 
+# Kinds built from inferred arrays and cast with checks (no silent truncation or overflow).
+_CHECKED_CASTS = frozenset({"int8", "int16", "int32", "int64", "bool"})
+
+
 def _array(name: str, attr_type: Any, values: Sequence[Any], raw_from: str | None) -> Any:
+    """One column as an Arrow array of the declared type, else of the type Arrow infers.
+
+    Inference covers attributes whose values do not match the declared kind (a computed
+    attribute, a native SQL type); what Arrow cannot hold at all raises DataJointError.
+    """
     import pyarrow as pa
 
     target = arrow_type(attr_type)
     try:
         if raw_from is not None:
             return pa.array(values, type=pa.type_for_alias(raw_from)).cast(target)
+        if attr_type.kind in _CHECKED_CASTS:  # pa.array(type=int16) would truncate 2.5 to 2
+            return pa.array(values).cast(target)
         return pa.array(_prepare(attr_type.kind, values), type=target)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass
+    try:
+        return pa.array(_prepare(attr_type.kind, values))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
         raise DataJointError(
             f"Attribute {name!r} ({attr_type.text}) holds values Arrow cannot represent; "
@@ -127,10 +142,15 @@ def fetch_arrow(query: Any, names: Sequence[str] | None = None, **options: Any) 
 
     names = resolve_names(query, names)
     types = [query.heading[n].type for n in names]
-    batches = _fast_batches(query, names, options)
-    if batches is None:
-        batches = record_batches(query, names, **options)
-    tables = [pa.Table.from_batches([b]) for b in batches]
+    tables = None
+    fast = _fast_batches(query, names, options)
+    if fast is not None:
+        try:
+            tables = [pa.Table.from_batches([b]) for b in fast]
+        except pa.ArrowInvalid:  # text the declared type does not parse (a computed attribute)
+            tables = None
+    if tables is None:
+        tables = [pa.Table.from_batches([b]) for b in record_batches(query, names, **options)]
     if not tables:
         return _empty_schema(names, types).empty_table()
     if len(tables) == 1:

@@ -29,8 +29,11 @@ _FROM_ARROW = frozenset({"int8", "int16", "int32", "int64", "float32", "float64"
 def _arrow_series(attr: Any, chunked: Any) -> Any:
     import pandas as pd
 
+    import pyarrow as pa
+
     kind = attr.type.kind
-    if kind in _NULLABLE and (attr.nullable or chunked.null_count):
+    exact = pa.types.is_integer(chunked.type) or pa.types.is_boolean(chunked.type)
+    if kind in _NULLABLE and exact and (attr.nullable or chunked.null_count):
         dtype = pd.api.types.pandas_dtype(_NULLABLE[kind])
         return chunked.to_pandas(types_mapper=lambda _type: dtype)
     return chunked.to_pandas(date_as_object=True)

@@ -156,8 +156,12 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
         dialect = conn.dialect
         kind = family(dialect)
         if kind == "mysql":
+            # An unbuffered (server-side) result blocks its connection until read to the end,
+            # so inside a transaction, whose connection other statements share, it is buffered.
+            server_side = stream and not connection.in_transaction
+            streaming = {"stream_results": True, "yield_per": batch_size} if server_side else {}
             with _wrapped_driver_errors(connection, "", None, dialect):
-                result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(select)
+                result = conn.execution_options(**streaming).execute(select)
             try:
                 converters = column_converters(query, names, select, dialect, None, processed=True, squeeze=squeeze)
                 yield RowStream(names, _sa_batches(result, batch_size), converters)
