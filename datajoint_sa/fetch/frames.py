@@ -28,7 +28,6 @@ _FROM_ARROW = frozenset({"int8", "int16", "int32", "int64", "float32", "float64"
 
 def _arrow_series(attr: Any, chunked: Any) -> Any:
     import pandas as pd
-
     import pyarrow as pa
 
     kind = attr.type.kind
