@@ -34,7 +34,8 @@ _KINDS = {
     "postgresql": frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool",
                              "char", "varchar", "date", "datetime"}),
 }
-_local = threading.local()
+_open: weakref.WeakKeyDictionary[sa.Engine, dict[int, Any]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
 
 
 def _module(backend: str) -> Any:
@@ -55,15 +56,25 @@ def _uri(url: sa.engine.URL, backend: str) -> str | None:
 
 
 def _connection(engine: sa.Engine, backend: str, module: Any) -> Any:
-    """This thread's ADBC connection for ``engine`` (opened once, closed with the engine)."""
-    cache: weakref.WeakKeyDictionary[sa.Engine, Any] = getattr(_local, "connections", None) or weakref.WeakKeyDictionary()
-    _local.connections = cache
-    if engine not in cache:
-        uri = _uri(engine.url, backend)
-        if uri is None:
-            return None
-        cache[engine] = module.connect(uri, autocommit=True)
-    return cache[engine]
+    """This thread's ADBC connection for ``engine``, opened once and closed when the engine is disposed."""
+    with _lock:
+        per_thread = _open.get(engine)
+        if per_thread is None:
+            per_thread = _open[engine] = {}
+            sa.event.listen(engine, "engine_disposed", _close_all)
+        thread = threading.get_ident()
+        if thread not in per_thread:
+            uri = _uri(engine.url, backend)
+            if uri is None:
+                return None
+            per_thread[thread] = module.connect(uri, autocommit=True)
+        return per_thread[thread]
+
+
+def _close_all(engine: sa.Engine) -> None:
+    with _lock:
+        for adbc_connection in _open.pop(engine, {}).values():
+            adbc_connection.close()
 
 
 def _statement(select: sa.Select, dialect: sa.Dialect, backend: str) -> tuple[str, Any]:

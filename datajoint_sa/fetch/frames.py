@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .arrays import fetch_columns, numpy_column
+from .arrays import NUMPY_DTYPES, fetch_columns, numpy_column
 from .arrow import fetch_arrow
 from .source import resolve_names
 
@@ -43,9 +43,14 @@ def _python_series(attr: Any, values: Sequence[Any]) -> Any:
 
     kind = attr.type.kind
     if kind in _NULLABLE and (attr.nullable or None in values):
-        return pd.Series(pd.array(values, dtype=_NULLABLE[kind]))
-    if kind in _FROM_ARROW and kind not in ("date", "decimal"):
-        return pd.Series(numpy_column(kind, values) if kind in _NULLABLE or kind.startswith("float") else values)
+        try:
+            return pd.Series(pd.array(values, dtype=_NULLABLE[kind]))
+        except (TypeError, ValueError):
+            pass  # values of another type (a computed attribute): as NumPy infers them
+    if kind in NUMPY_DTYPES or kind in _NULLABLE:
+        return pd.Series(numpy_column(kind, values))
+    if kind in ("char", "varchar", "enum", "datetime"):  # pandas' str and datetime64, as from Arrow
+        return pd.Series(values)
     return pd.Series(numpy_column(kind, values), dtype=object)
 
 
