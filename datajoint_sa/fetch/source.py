@@ -79,9 +79,7 @@ class RowStream:
 
     def rows(self, batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """A batch as tuples of final values."""
-        if not self.converters:
-            return batch
-        return list(zip(*self.columns(batch))) if self.names else batch
+        return list(zip(*self.columns(batch))) if self.converters else batch
 
     def dicts(self, batch: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         """A batch as dicts of final values (converted columns patched in after the dicts are made).
