@@ -12,6 +12,7 @@ cast exactly (SQLite's dynamic typing allows odd values) makes the caller fall b
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import threading
 import weakref
@@ -75,6 +76,13 @@ def _close_all(engine: sa.Engine) -> None:
     with _lock:
         for adbc_connection in _open.pop(engine, {}).values():
             adbc_connection.close()
+
+
+@atexit.register
+def _close_everything() -> None:
+    # Before interpreter shutdown: the driver's finalizers fail once modules are torn down.
+    for engine in list(_open.keys()):
+        _close_all(engine)
 
 
 def _statement(select: sa.Select, dialect: sa.Dialect, backend: str) -> tuple[str, Any]:
