@@ -150,13 +150,14 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
     if select is None:
         select = query.ordered_select(names, **select_options)
     connection = query.connection
+    shared = connection.in_transaction  # our own session below counts as a transaction too
     with connection.connect(write=False) as conn:
         dialect = conn.dialect
         kind = family(dialect)
         if kind == "mysql":
             # An unbuffered (server-side) result blocks its connection until read to the end,
             # so inside a transaction, whose connection other statements share, it is buffered.
-            server_side = stream and not connection.in_transaction
+            server_side = stream and not shared
             streaming = {"stream_results": True, "yield_per": batch_size} if server_side else {}
             with _wrapped_driver_errors(connection, "", None, dialect):
                 result = conn.execution_options(**streaming).execute(select)
