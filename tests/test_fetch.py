@@ -9,42 +9,15 @@ import uuid
 
 import numpy as np
 import pytest
+from fetch_tables import FIRST, U1, declare_typed
 
 import datajoint_sa as dj
 from datajoint_sa.errors import DataJointError
 
-U1 = uuid.UUID("12345678-1234-5678-1234-567812345678")
-FIRST = dict(id=1, small=-3, big=2**40, ratio=1.5, single=0.25, flag=True, price=decimal.Decimal("12.34"),
-             label="alpha", code="abc", mood="happy", day=datetime.date(2024, 1, 2),
-             stamp=datetime.datetime(2024, 1, 2, 3, 4, 5, 250000), uid=U1, meta={"a": [1, 2]}, raw=b"\x00\x01")
-
 
 @pytest.fixture
 def typed(schema):
-    @schema
-    class Typed(dj.Manual):
-        definition = """
-        id : int16
-        ---
-        small = null : int16
-        big = null : int64
-        ratio = null : float64
-        single = null : float32
-        flag = null : bool
-        price = null : decimal(8,2)
-        label = null : varchar(20)
-        code = null : char(3)
-        mood = null : enum('happy', 'sad')
-        day = null : date
-        stamp = null : datetime(6)
-        uid = null : uuid
-        meta = null : json
-        raw = null : bytes
-        """
-
-    Typed.insert([FIRST, dict(id=2, meta="bare string"),
-                  dict(id=3, small=7, ratio=-2.0, flag=False, label="gamma", meta=[1, "x"])])
-    return Typed
+    return declare_typed(schema)
 
 
 def test_to_dicts_values_and_types(typed):
@@ -55,7 +28,8 @@ def test_to_dicts_values_and_types(typed):
     assert type(first["stamp"]) is datetime.datetime and type(first["price"]) is decimal.Decimal
     assert type(first["raw"]) is bytes
     assert second["meta"] == "bare string"  # a bare JSON string (the reference fails on PostgreSQL)
-    assert all(second[k] is None for k in second if k not in ("id", "meta"))
+    assert second["whole"] == 20 and second["note"] == ""
+    assert all(second[k] is None for k in second if k not in ("id", "meta", "whole", "note"))
     assert third["meta"] == [1, "x"] and third["flag"] is False
 
 
@@ -211,7 +185,7 @@ def test_blob_squeeze(schema):
 def test_fetch_inside_transaction_sees_its_writes(typed):
     connection = typed.connection
     with connection.transaction:
-        typed.insert1(dict(id=4, label="delta"))
+        typed.insert1(dict(id=4, whole=40, label="delta"))
         assert [r["id"] for r in typed.to_dicts(order_by="KEY")] == [1, 2, 3, 4]
         assert typed.to_arrow(order_by="KEY").column("id").to_pylist() == [1, 2, 3, 4]
         assert len(typed.to_pandas()) == 4

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime
 import decimal
 import sys
-import uuid
 
 import numpy as np
 import pyarrow as pa
 import pytest
+from fetch_tables import TRICKY, U1, declare_typed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,40 +19,10 @@ from datajoint_sa.errors import DataJointError
 from datajoint_sa.fetch import adbc
 from datajoint_sa.fetch.arrow import fetch_arrow, record_batches
 
-U1 = uuid.UUID("12345678-1234-5678-1234-567812345678")
-
 
 @pytest.fixture
 def typed(schema):
-    @schema
-    class Typed(dj.Manual):
-        definition = """
-        id : int16
-        ---
-        small = null : int16
-        whole : int32
-        big = null : int64
-        ratio = null : float64
-        single = null : float32
-        flag = null : bool
-        price = null : decimal(8,2)
-        label = null : varchar(20)
-        mood = null : enum('happy', 'sad')
-        day = null : date
-        stamp = null : datetime
-        uid = null : uuid
-        meta = null : json
-        raw = null : bytes
-        """
-
-    Typed.insert([
-        dict(id=1, small=-3, whole=10, big=2**40, ratio=1.5, single=0.25, flag=True, price=decimal.Decimal("12.34"),
-             label='a, "quoted"\nline', mood="happy", day=datetime.date(2024, 1, 2),
-             stamp=datetime.datetime(2024, 1, 2, 3, 4, 5), uid=U1, meta={"a": [1, 2]}, raw=b"\x00\x01"),
-        dict(id=2, whole=20, label=""),
-        dict(id=3, small=7, whole=30, ratio=-2.0, flag=False, label="gamma", meta=[1, "x"]),
-    ])
-    return Typed
+    return declare_typed(schema)
 
 
 def test_to_pandas_types(typed):
@@ -67,20 +37,20 @@ def test_to_pandas_types(typed):
     assert frame.loc[1, "price"] == decimal.Decimal("12.34")
     assert frame.loc[1, "uid"] == U1 and frame.loc[1, "meta"] == {"a": [1, 2]} and frame.loc[1, "raw"] == b"\x00\x01"
     assert frame.loc[1, "day"] == datetime.date(2024, 1, 2)
-    assert frame.loc[1, "stamp"] == datetime.datetime(2024, 1, 2, 3, 4, 5)
-    assert frame.loc[1, "label"] == 'a, "quoted"\nline' and frame.loc[2, "label"] == ""
+    assert frame.loc[1, "stamp"] == datetime.datetime(2024, 1, 2, 3, 4, 5, 250000)
+    assert frame.loc[1, "note"] == TRICKY and frame.loc[2, "note"] == "" and frame.loc[1, "code"] == "abc"
 
 
 def test_to_pandas_fast_path_matches(typed):
     """Frames of Arrow-native kinds come from Arrow; they match the same columns built from values."""
-    plain = typed.proj("small", "whole", "ratio", "flag", "label", "day", "stamp", "price")
+    plain = typed.proj("small", "whole", "ratio", "flag", "note", "day", "stamp", "price")
     frame = plain.to_pandas(order_by="KEY")
     assert str(frame["small"].dtype) == "Int16" and frame["whole"].dtype == np.int32
     assert str(frame["flag"].dtype) == "boolean" and frame.loc[3, "flag"] == False  # noqa: E712
     assert frame.loc[1, "day"] == datetime.date(2024, 1, 2) and frame.loc[2, "day"] is None
-    assert frame.loc[1, "stamp"] == datetime.datetime(2024, 1, 2, 3, 4, 5)
+    assert frame.loc[1, "stamp"] == datetime.datetime(2024, 1, 2, 3, 4, 5, 250000)
     assert frame.loc[1, "price"] == decimal.Decimal("12.34")
-    assert frame.loc[2, "label"] == "" and frame.loc[1, "label"] == 'a, "quoted"\nline'
+    assert frame.loc[2, "note"] == "" and frame.loc[1, "note"] == TRICKY
     paged = plain.to_pandas(order_by="whole DESC", limit=2, offset=1)
     assert list(paged.index) == [2, 1]
 
@@ -90,19 +60,20 @@ def test_to_arrow_types(typed):
     schema = table.schema
     expected = dict(id=pa.int16(), small=pa.int16(), whole=pa.int32(), big=pa.int64(), ratio=pa.float64(),
                     single=pa.float32(), flag=pa.bool_(), price=pa.decimal128(8, 2), label=pa.string(),
-                    mood=pa.string(), day=pa.date32(), stamp=pa.timestamp("us"), uid=pa.string(),
+                    note=pa.string(), code=pa.string(), mood=pa.string(), day=pa.date32(), stamp=pa.timestamp("us"), uid=pa.string(),
                     meta=pa.string(), raw=pa.binary())
     assert {f.name: f.type for f in schema} == expected
     assert table.column("small").to_pylist() == [-3, None, 7]
     assert table.column("uid").to_pylist()[0] == str(U1)
-    assert table.column("label").to_pylist() == ['a, "quoted"\nline', "", "gamma"]
+    assert table.column("note").to_pylist() == [TRICKY, "", None]
+    assert table.column("stamp").to_pylist()[0] == datetime.datetime(2024, 1, 2, 3, 4, 5, 250000)
     assert table.column("raw").to_pylist()[0] == b"\x00\x01"
     empty = (typed & {"id": 99}).to_arrow()
     assert empty.num_rows == 0 and empty.schema.field("id").type == pa.int16()
 
 
 def test_to_arrow_paging(typed):
-    table = typed.proj("whole", "label").to_arrow(order_by="whole DESC", limit=2, offset=1)
+    table = typed.proj("whole", "note").to_arrow(order_by="whole DESC", limit=2, offset=1)
     assert table.column("id").to_pylist() == [2, 1]
     assert typed.to_arrow(order_by="KEY", limit=1).num_rows == 1
 
