@@ -208,3 +208,11 @@ def test_iteration_inside_transaction(typed):
             seen.append(row["id"])
             assert len(typed & row) == 1
         assert sorted(seen) == [1, 2, 3]
+
+
+def test_query_without_primary_key(typed):
+    moods = dj.U("mood") & (typed & "mood IS NOT NULL")
+    assert moods.to_dicts() == [{"mood": "happy"}] and moods.to_arrow().column("mood").to_pylist() == ["happy"]
+    everything = dj.U().aggr(typed, n="count(*)")
+    assert everything.to_dicts() == [{"n": 3}] and everything.keys() == [{}]
+    assert everything.to_pandas()["n"].tolist() == [3]

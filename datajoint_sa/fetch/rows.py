@@ -15,6 +15,8 @@ def fetch_dicts(query: Any, names: Sequence[str] | None = None, *, squeeze: bool
                 **select_options: Any) -> list[dict[str, Any]]:
     """All rows as dicts ``{attribute: value}``."""
     names = resolve_names(query, names)
+    if not names:  # e.g. the keys of a query without a primary key: one empty dict per row
+        return [{} for _ in range(len(query))]
     out: list[dict[str, Any]] = []
     with open_rows(query, names, squeeze=squeeze, **select_options) as rows:
         for batch in rows.batches:
