@@ -35,6 +35,9 @@ _KINDS = {
     "postgresql": frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool",
                              "char", "varchar", "date", "datetime"}),
 }
+# Statement options: SQLite's driver reads 1,024 rows per batch by default; fewer, larger
+# batches mean fewer buffers (less allocator overhead) at the same bounded memory.
+_OPTIONS = {"sqlite": {"adbc.sqlite.query.batch_rows": "32768"}}
 _open: weakref.WeakKeyDictionary[sa.Engine, dict[int, Any]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -111,6 +114,8 @@ def adbc_batches(query: Any, names: Sequence[str], options: dict[str, Any]) -> l
     schema = pa.schema([pa.field(n, arrow_type(heading[n].type)) for n in names])
     try:
         with adbc.cursor() as cursor:
+            for option, value in _OPTIONS.get(backend, {}).items():
+                cursor.adbc_statement.set_options(**{option: value})
             cursor.execute(sql, params or None)
             return [_cast(batch, schema) for batch in cursor.fetch_record_batch()]
     except (pa.ArrowException, module.Error):
