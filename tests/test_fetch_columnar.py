@@ -130,8 +130,8 @@ row = st.fixed_dictionaries({
 })
 
 
-def _generic(query, **options):
-    batches = list(record_batches(query, query.heading.names, **options))
+def _generic(query, whole_batches=True, **options):
+    batches = list(record_batches(query, query.heading.names, whole_batches=whole_batches, **options))
     return pa.Table.from_batches(batches) if batches else None
 
 
@@ -140,7 +140,8 @@ def _generic(query, **options):
 def test_arrow_paths_agree(plain, rows, monkeypatch):
     plain.delete_quick()
     plain.insert([dict(r, pid=i) for i, r in enumerate(rows)])
-    generic = _generic(plain(), order_by="KEY")
+    generic = _generic(plain(), order_by="KEY", whole_batches=False)
+    assert generic == _generic(plain(), order_by="KEY")  # column by column = whole batches at once
     fast = plain.to_arrow(order_by="KEY")
     monkeypatch.setattr(adbc, "ENABLED", False)
     without_adbc = plain.to_arrow(order_by="KEY")

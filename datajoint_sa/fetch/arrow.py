@@ -103,8 +103,38 @@ def _empty_schema(names: Sequence[str], types: Sequence[Any]) -> Any:
     return pa.schema([pa.field(n, arrow_type(t) or pa.null()) for n, t in zip(names, types)])
 
 
-def record_batches(query: Any, names: Sequence[str], batch_size: int = ARROW_BATCH, **options: Any) -> Iterator[Any]:
-    """The rows of ``query`` as ``pyarrow.RecordBatch``es (generic path, any backend)."""
+def _ingest_type(attr_type: Any, raw_from: str | None) -> Any:
+    """The Arrow type a column's values enter as (cast to the declared type afterwards), or None."""
+    import pyarrow as pa
+
+    if raw_from is not None:
+        return pa.type_for_alias(raw_from)
+    if attr_type.kind in _CHECKED_CASTS:  # wide, then a checked cast: no silent truncation
+        return pa.int64() if attr_type.kind != "bool" else pa.bool_()
+    if attr_type.kind in ("uuid", "json"):  # Python objects that need their text form first
+        return None
+    return arrow_type(attr_type)
+
+
+def _struct_arrays(batch: list[tuple[Any, ...]], ingest: Any, targets: Sequence[Any]) -> list[Any] | None:
+    """Columns of a batch converted in one C pass (rows as Arrow structs), or None if they do not fit."""
+    import pyarrow as pa
+
+    try:
+        fields = pa.array(batch, type=ingest).flatten()
+        return [f if f.type == t else f.cast(t) for f, t in zip(fields, targets)]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+
+
+def record_batches(query: Any, names: Sequence[str], batch_size: int = ARROW_BATCH, whole_batches: bool = True,
+                   **options: Any) -> Iterator[Any]:
+    """The rows of ``query`` as ``pyarrow.RecordBatch``es (generic path, any backend).
+
+    Where every column's raw values enter Arrow as they are, a whole batch converts in C
+    (rows read as structs, then cast to the declared types); otherwise (or without
+    ``whole_batches``) column by column.
+    """
     import pyarrow as pa
 
     heading = query.heading
@@ -113,9 +143,16 @@ def record_batches(query: Any, names: Sequence[str], batch_size: int = ARROW_BAT
         backend = family(query.connection.engine.dialect)
         raw_from = [_RAW_CASTS.get((backend, t.kind)) for t in types]
         rows.converters = [(p, c) for p, c in rows.converters if raw_from[p] is None]
+        ingest = [_ingest_type(t, r) for t, r in zip(types, raw_from)]
+        struct = None
+        if whole_batches and names and not rows.converters and all(i is not None for i in ingest):
+            struct = pa.struct([pa.field(f"f{i}", t) for i, t in enumerate(ingest)])
+        targets = [arrow_type(t) for t in types]
         for batch in rows.batches:
-            columns = rows.columns(batch)
-            arrays = [_array(n, t, c, r) for n, t, c, r in zip(names, types, columns, raw_from)]
+            arrays = _struct_arrays(batch, struct, targets) if struct is not None else None
+            if arrays is None:
+                columns = rows.columns(batch)
+                arrays = [_array(n, t, c, r) for n, t, c, r in zip(names, types, columns, raw_from)]
             yield pa.RecordBatch.from_arrays(arrays, names=list(names))
 
 
