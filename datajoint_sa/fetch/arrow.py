@@ -1,15 +1,15 @@
 """Rows as Apache Arrow tables with the declared column types, built batch by batch.
 
-Three ways in, fastest first, each producing the same table:
+Three ways in, tried in this order, each producing the same table:
 
+* ADBC, where its driver for the backend is installed (:mod:`.adbc`).
 * PostgreSQL: the server formats each row as one CSV line (:mod:`.pg_lines`), which
   Arrow's C++ CSV reader parses straight into typed columns.
-* ADBC, where its driver for the backend is installed (:mod:`.adbc`).
-* Any backend: batches of driver tuples are transposed into columns and handed to
-  ``pyarrow.array`` with the declared type; text Arrow can parse itself (SQLite dates)
-  is cast in C rather than parsed in Python.
+* Any backend: batches of driver tuples enter Arrow as structs in one C pass and are cast
+  to the declared types (text Arrow parses itself, such as SQLite's dates, included);
+  columns that need Python conversion first (uuid, json, codecs) go column by column.
 
-Each batch becomes record batches as it arrives, so memory holds the growing table plus
+Each batch becomes a record batch as it arrives, so memory holds the growing table plus
 one batch of rows.
 """
 
