@@ -170,7 +170,11 @@ def run(backend: str, rows: int, memory_rows: int) -> None:
         speed(connection, table & f"sample_id < {rows}", rows, backend)
         if memory_rows:
             if backend == "sqlite":  # a reader of an unmerged WAL maps its index: not the fetch's memory
-                connection.query("PRAGMA wal_checkpoint(TRUNCATE)")
+                raw = connection.engine.raw_connection()  # outside any transaction, as a checkpoint must be
+                try:
+                    raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    raw.close()
             memory(url, schema.database, memory_rows, backend)
     finally:
         schema.drop(prompt=False)

@@ -49,6 +49,7 @@ FAST: dict[tuple[str, str], ColumnConverter] = {
     ("sqlite", "date"): _from_text(datetime.date.fromisoformat),
     ("sqlite", "datetime"): _from_text(datetime.datetime.fromisoformat),
     ("sqlite", "bool"): _to_bool,
+    ("mysql", "bool"): _to_bool,
 }
 
 
@@ -84,13 +85,12 @@ def _sa_processor(column: sa.ColumnElement[Any], dialect: sa.Dialect, coltype: A
 
 
 def column_converters(query: Any, names: Sequence[str], select: sa.Select, dialect: sa.Dialect,
-                      description: Sequence[Any] | None, *, processed: bool,
+                      description: Sequence[Any] | None, *,
                       squeeze: bool = False) -> list[tuple[int, ColumnConverter]]:
     """(position, converter) for each column of ``select`` whose raw values need converting.
 
-    ``processed``: the rows come from SQLAlchemy, already through its result processors,
-    so only codec decoding is left.  ``description``: the DB-API cursor description, whose
-    type codes some result processors depend on.
+    ``description``: the DB-API cursor description, whose type codes some result
+    processors depend on.
     """
     heading = query.heading
     backend = "mysql" if dialect.name in ("mysql", "mariadb") else dialect.name
@@ -98,12 +98,10 @@ def column_converters(query: Any, names: Sequence[str], select: sa.Select, diale
     converters: list[tuple[int, ColumnConverter]] = []
     for position, name in enumerate(names):
         attr_type = heading[name].type
-        convert: ColumnConverter | None = None
-        if not processed:
-            convert = FAST.get((backend, attr_type.kind))
-            if convert is None:
-                coltype = description[position][1] if description else None
-                convert = _sa_processor(columns[position], dialect, coltype)
+        convert = FAST.get((backend, attr_type.kind))
+        if convert is None:
+            coltype = description[position][1] if description else None
+            convert = _sa_processor(columns[position], dialect, coltype)
         decode = decoder_for(attr_type)
         if decode is not None:
             convert = _then(convert, _decoding(decode, squeeze))

@@ -6,10 +6,9 @@ driver tuples together with the per-column conversions that turn them into the v
 users get (see :mod:`.convert`).  Row formats apply the conversions row-wise, column
 formats column-wise; neither pays for SQLAlchemy's per-row result processing.
 
-SQLite and PostgreSQL are read through the DB-API cursor directly, with the statement
-compiled by SQLAlchemy (bound parameters only).  PostgreSQL uses a server-side cursor when
-the caller streams, so memory holds one batch.  PyMySQL's raw cursors are pure Python
-either way, so MySQL keeps SQLAlchemy's streamed result (a server-side ``SSCursor``).
+Every backend is read through the DB-API cursor directly, with the statement compiled by
+SQLAlchemy (bound parameters only, processed as SQLAlchemy would send them).  When the
+caller streams, a server-side cursor keeps memory to one batch.
 """
 
 from __future__ import annotations
@@ -111,11 +110,6 @@ def _raw_batches(cursor: Any, size: int) -> Iterator[list[tuple[Any, ...]]]:
         yield rows
 
 
-def _sa_batches(result: sa.CursorResult, size: int) -> Iterator[list[tuple[Any, ...]]]:
-    for part in result.partitions(size):
-        yield [tuple(row) for row in part]
-
-
 @contextlib.contextmanager
 def _wrapped_driver_errors(connection: Any, sql: str, params: Any, dialect: sa.Dialect) -> Iterator[None]:
     """Driver errors from a raw cursor, translated as SQLAlchemy-executed statements are."""
@@ -130,9 +124,18 @@ def _wrapped_driver_errors(connection: Any, sql: str, params: Any, dialect: sa.D
         raise translate(err, connection.dialect_name) from err
 
 
-def _open_cursor(raw: Any, kind: str, stream: bool) -> Any:
-    if kind == "postgresql" and stream:  # a named cursor is a server-side cursor in psycopg
+def _open_cursor(raw: Any, dialect: sa.Dialect, stream: bool, shared: bool) -> Any:
+    """A DB-API cursor; server-side where the caller streams and the backend has one.
+
+    PostgreSQL: a named cursor (psycopg declares it on the server).  MySQL: an unbuffered
+    ``SSCursor``, except inside a transaction: it would block the connection, which the
+    transaction's other statements share, until read to the end.  SQLite reads lazily anyway.
+    """
+    kind = family(dialect)
+    if kind == "postgresql" and stream:
         return raw.cursor(name=f"dj_fetch_{next(_cursor_names)}")
+    if kind == "mysql" and stream and not shared:
+        return raw.cursor(dialect.loaded_dbapi.cursors.SSCursor)
     return raw.cursor()
 
 
@@ -153,28 +156,13 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
     shared = connection.in_transaction  # our own session below counts as a transaction too
     with connection.connect(write=False) as conn:
         dialect = conn.dialect
-        kind = family(dialect)
-        if kind == "mysql":
-            # An unbuffered (server-side) result blocks its connection until read to the end,
-            # so inside a transaction, whose connection other statements share, it is buffered.
-            server_side = stream and not shared
-            streaming = {"stream_results": True, "yield_per": batch_size} if server_side else {}
-            with _wrapped_driver_errors(connection, "", None, dialect):
-                result = conn.execution_options(**streaming).execute(select)
-            try:
-                converters = column_converters(query, names, select, dialect, None, processed=True, squeeze=squeeze)
-                yield RowStream(names, _sa_batches(result, batch_size), converters)
-            finally:
-                result.close()
-            return
         sql, params = driver_statement(select, dialect)
-        cursor = _open_cursor(conn.connection.dbapi_connection, kind, stream)
+        cursor = _open_cursor(conn.connection.dbapi_connection, dialect, stream, shared)
         try:
             with _wrapped_driver_errors(connection, sql, params, dialect):
                 cursor.execute(sql, params)
                 description = cursor.description
-            converters = column_converters(query, names, select, dialect, description, processed=False,
-                                           squeeze=squeeze)
+            converters = column_converters(query, names, select, dialect, description, squeeze=squeeze)
             with _wrapped_driver_errors(connection, sql, params, dialect):
                 yield RowStream(names, _raw_batches(cursor, batch_size), converters)
         finally:
