@@ -35,7 +35,7 @@ URLS = {
     "postgresql": os.environ.get("DJ_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
     "mysql": os.environ.get("DJ_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
-ROUNDS = 5
+ROUNDS = 7
 DEFINITION = """
 sample_id : int64
 ---
