@@ -1,9 +1,10 @@
-"""Rows as columns: numpy arrays and pandas DataFrames with the declared types.
+"""Rows as NumPy arrays with the declared dtypes.
 
-Columns are built batch by batch from the streamed cursor (never through per-row dicts).
-Integers keep their width (``int16`` stays ``int16``); a nullable integer or bool column
-becomes an object array in numpy and a nullable extension dtype (``Int16``, ``boolean``) in
-pandas -- never a silent float.  NULL in a float column is NaN.
+In the structured array integers keep their width (``int16`` stays ``int16``) and floats
+theirs.  The arrays of named attributes (``to_arrays("a", "b")``) widen integers to int64
+and floats to float64, as DataJoint 2.x gives them.  NULL in a float column is NaN.  An integer or bool column holding NULL becomes an object array (``None``
+kept) rather than a silent float.  Other types (text, dates, decimals, uuid, json, codec
+values) are object arrays of the same Python values :meth:`to_dicts` gives.
 """
 
 from __future__ import annotations
@@ -13,88 +14,86 @@ from typing import Any
 
 import numpy as np
 
-from .rows import iter_batches, resolve_names
+from .source import open_rows, resolve_names
 
-__all__ = ["fetch_columns", "fetch_arrays", "fetch_pandas", "numpy_column"]
+__all__ = ["NUMPY_DTYPES", "fetch_arrays", "fetch_columns", "numpy_column"]
 
-_NUMPY_DTYPES = {
+NUMPY_DTYPES = {
     "int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64,
     "float32": np.float32, "float64": np.float64, "bool": np.bool_,
 }
-_PANDAS_NULLABLE = {
-    "int8": "Int8", "int16": "Int16", "int32": "Int32", "int64": "Int64", "bool": "boolean",
-}
 
 
-def fetch_columns(query: Any, names: Sequence[str] | None, **options: Any) -> tuple[list[str], list[list[Any]]]:
-    """(names, one list of Python values per column), gathered from streamed batches."""
-    names = resolve_names(query, names)
+def fetch_columns(query: Any, names: Sequence[str], *, squeeze: bool = False, **options: Any) -> list[list[Any]]:
+    """One list of final Python values per attribute in ``names``, gathered batch by batch."""
     columns: list[list[Any]] = [[] for _ in names]
-    for batch in iter_batches(query, names, **options):
-        for column, values in zip(columns, zip(*batch)):
-            column.extend(values)
-    return names, columns
+    with open_rows(query, names, squeeze=squeeze, **options) as rows:
+        for batch in rows.batches:
+            for column, values in zip(columns, rows.columns(batch)):
+                column.extend(values)
+    return columns
 
 
-def numpy_column(kind: str, values: list[Any]) -> np.ndarray:
-    """One column as a numpy array of the declared dtype (object where that cannot hold it)."""
-    dtype = _NUMPY_DTYPES.get(kind)
-    if dtype is not None:
-        if kind.startswith("float"):
-            return np.array([np.nan if v is None else v for v in values], dtype=dtype)
-        if None not in values:
-            return np.array(values, dtype=dtype)
+_WIDE = {"int8": "int64", "int16": "int64", "int32": "int64", "float32": "float64"}
+
+
+def numpy_column(kind: str, values: Sequence[Any], wide: bool = False) -> np.ndarray:
+    """One column as a numpy array of the declared dtype (object where that cannot hold it).
+
+    ``wide``: integers as int64 and floats as float64.  Values that do not fit the declared
+    kind (a computed attribute) keep the dtype NumPy infers for them.
+    """
+    dtype = NUMPY_DTYPES.get(_WIDE.get(kind, kind) if wide else kind)
+    try:
+        if dtype is not None and (kind.startswith("float") or not len(values)):
+            return np.array(values, dtype=dtype)  # None becomes NaN in a float array
+        if dtype is not None and None not in values:
+            inferred = np.array(values)
+            if inferred.dtype.kind in ("b" if kind == "bool" else "iu"):
+                return inferred.astype(dtype)
+            if inferred.dtype.kind in "biuf":
+                return inferred
+    except (TypeError, ValueError, OverflowError):
+        pass
     column = np.empty(len(values), dtype=object)
     column[:] = values
     return column
 
 
-def fetch_arrays(query: Any, attributes: Sequence[str], *, include_key: bool = False, **options: Any) -> Any:
-    """A structured array of all attributes, or one array per named attribute."""
-    names = list(attributes) or None
-    if names and include_key:
-        names = [*query.primary_key, *(n for n in names if n not in query.primary_key)]
-    names, columns = fetch_columns(query, names, **options)
-    heading = query.heading
-    arrays = [numpy_column(heading[n].type.kind, c) for n, c in zip(names, columns)]
-    if attributes and not include_key:
-        return arrays[0] if len(arrays) == 1 else tuple(arrays)
-    size = len(columns[0]) if columns else 0
+def _record(names: Sequence[str], arrays: Sequence[np.ndarray]) -> np.ndarray:
+    size = len(arrays[0]) if arrays else 0
     record = np.empty(size, dtype=[(n, a.dtype) for n, a in zip(names, arrays)])
     for name, array in zip(names, arrays):
         record[name] = array
     return record
 
 
-def _pandas_column(kind: str, values: list[Any]) -> Any:
-    import pandas as pd
+def fetch_arrays(query: Any, attributes: Sequence[str], *, include_key: bool = False,
+                 squeeze: bool = False, **options: Any) -> Any:
+    """A structured array of all attributes; or one array per named attribute.
 
-    if kind in _PANDAS_NULLABLE and None in values:
-        return pd.array(values, dtype=_PANDAS_NULLABLE[kind])
-    return numpy_column(kind, values)
-
-
-def fetch_pandas(query: Any, **options: Any) -> Any:
-    """A DataFrame of all attributes indexed by the primary key."""
-    import pandas as pd
-
-    from .arrow import RAW_KINDS, fetch_arrow
-
+    With named attributes and ``include_key``: ``(keys, *arrays)``, keys being a list of
+    primary-key dicts, as :meth:`keys` gives them.
+    """
     heading = query.heading
     key = list(query.primary_key)
-    if all(heading[n].type.kind in RAW_KINDS for n in heading.names):
-        table = fetch_arrow(query, **options)
-        frame = table.to_pandas(date_as_object=True)
-        for n in table.column_names:
-            kind = heading[n].type.kind
-            if kind in _PANDAS_NULLABLE and table.column(n).null_count:
-                frame[n] = pd.array(table.column(n).to_pylist(), dtype=_PANDAS_NULLABLE[kind])
-            elif kind in _NUMPY_DTYPES and not kind.startswith("float") and frame[n].dtype != _NUMPY_DTYPES[kind]:
-                frame[n] = frame[n].astype(_NUMPY_DTYPES[kind])
-        return frame.set_index(key) if key else frame
-    names, columns = fetch_columns(query, None, **options)
-    heading = query.heading
-    frame = pd.DataFrame({n: _pandas_column(heading[n].type.kind, c) for n, c in zip(names, columns)},
-                         columns=names)
-    key = [k for k in query.primary_key if k in names]
-    return frame.set_index(key) if key else frame
+    wanted = resolve_names(query, list(attributes) or None)
+    names = resolve_names(query, key + wanted) if attributes and include_key else wanted
+    columns = fetch_columns(query, names, squeeze=squeeze, **options)
+    by_name = dict(zip(names, columns))
+    if not attributes:
+        return _record(names, [numpy_column(heading[n].type.kind, c) for n, c in zip(names, columns)])
+    arrays = [_named_array(query, a, by_name) for a in attributes]
+    if include_key:
+        return (_key_dicts(key, by_name), *arrays)
+    return arrays[0] if len(arrays) == 1 else tuple(arrays)
+
+
+def _key_dicts(key: Sequence[str], by_name: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    return [dict(zip(key, values)) for values in zip(*(by_name[k] for k in key))]
+
+
+def _named_array(query: Any, name: str, by_name: dict[str, list[Any]]) -> Any:
+    if name == "KEY":
+        return _key_dicts(list(query.primary_key), by_name)
+    return numpy_column(query.heading[name].type.kind, by_name[name], wide=True)

@@ -1,19 +1,36 @@
-"""Rows as Apache Arrow tables (and polars frames built on them), in streamed batches.
+"""Rows as Apache Arrow tables with the declared column types, built batch by batch.
 
-Each batch of rows from the cursor becomes one ``pyarrow.RecordBatch`` with the declared
-Arrow type of every column, so memory holds the growing table plus one batch.
+Three ways in, tried in this order, each producing the same table:
+
+* ADBC, where its driver for the backend is installed (:mod:`.adbc`).
+* PostgreSQL: the server formats each row as one CSV line (:mod:`.pg_lines`), which
+  Arrow's C++ CSV reader parses straight into typed columns.
+* Any backend: batches of driver tuples enter Arrow as structs in one C pass and are cast
+  to the declared types (text Arrow parses itself, such as SQLite's dates, included);
+  columns that need Python conversion first (uuid, json, codecs) go column by column.
+
+Each batch becomes a record batch as it arrives, so memory holds the growing table plus
+one batch of rows.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import DataJointError
-from .rows import iter_batches, raw_allowed, resolve_names
+from .source import family, open_rows, resolve_names
 
-__all__ = ["arrow_type", "fetch_arrow", "fetch_polars"]
+__all__ = ["ARROW_BATCH", "ARROW_KINDS", "arrow_type", "fetch_arrow", "fetch_polars", "record_batches"]
+
+# Rows per batch on the way to Arrow: the Python objects of one batch are the only memory
+# beyond the table itself, so batches stay small (a few MB of Python objects).
+ARROW_BATCH = 5_000
+
+# Kinds whose values Arrow holds faithfully in a native type (uuid and json travel as text).
+ARROW_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool", "decimal",
+                         "char", "varchar", "enum", "date", "datetime", "uuid", "json", "bytes"})
 
 
 def arrow_type(attr_type: Any) -> Any:
@@ -30,9 +47,7 @@ def arrow_type(attr_type: Any) -> Any:
     if kind in fixed:
         return fixed[kind]
     if kind == "decimal":
-        precision = getattr(attr_type, "precision", None) or 38
-        scale = getattr(attr_type, "scale", None) or 0
-        return pa.decimal128(int(precision), int(scale))
+        return pa.decimal128(int(attr_type.precision or 38), int(attr_type.scale or 0))
     return None
 
 
@@ -45,54 +60,142 @@ def _prepare(kind: str, values: Sequence[Any]) -> Sequence[Any]:
     return values
 
 
-def _array(name: str, attr_type: Any, values: Sequence[Any]) -> Any:
+# (backend, kind): raw driver values that Arrow converts itself, by casting from this type.
+_RAW_CASTS = {
+    ("sqlite", "date"): "string",
+    ("sqlite", "datetime"): "string",
+    ("sqlite", "bool"): "int64",
+}
+
+
+# Kinds built from inferred arrays and cast with checks (no silent truncation or overflow).
+_CHECKED_CASTS = frozenset({"int8", "int16", "int32", "int64", "bool"})
+
+
+def _array(name: str, attr_type: Any, values: Sequence[Any], raw_from: str | None) -> Any:
+    """One column as an Arrow array of the declared type, else of the type Arrow infers.
+
+    Inference covers attributes whose values do not match the declared kind (a computed
+    attribute, a native SQL type); what Arrow cannot hold at all raises DataJointError.
+    """
     import pyarrow as pa
 
+    target = arrow_type(attr_type)
     try:
-        return pa.array(_prepare(attr_type.kind, values), type=arrow_type(attr_type))
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        if raw_from is not None:
+            return pa.array(values, type=pa.type_for_alias(raw_from)).cast(target)
+        if attr_type.kind in _CHECKED_CASTS:  # pa.array(type=int16) would truncate 2.5 to 2
+            return pa.array(values).cast(target)
+        return pa.array(_prepare(attr_type.kind, values), type=target)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass
+    try:
+        return pa.array(_prepare(attr_type.kind, values))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
         raise DataJointError(
             f"Attribute {name!r} ({attr_type.text}) holds values Arrow cannot represent; "
             "use to_dicts() or to_arrays() for it.") from err
 
 
-# Kinds whose raw driver values Arrow converts itself (in C) on every backend: numbers,
-# text, and ISO date text (SQLite) or date objects; bool arrives as 0/1 on SQLite and MySQL.
-RAW_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool",
-                       "char", "varchar", "enum", "date"})
-
-
-def _raw_array(attr_type: Any, values: Sequence[Any]) -> Any:
+def _empty_schema(names: Sequence[str], types: Sequence[Any]) -> Any:
     import pyarrow as pa
 
-    target = arrow_type(attr_type)
-    kind = attr_type.kind
-    if kind == "date" or kind == "bool":
-        array = pa.array(values)
-        return array if array.type == target else array.cast(target)
-    return pa.array(values, type=target)
+    return pa.schema([pa.field(n, arrow_type(t) or pa.null()) for n, t in zip(names, types)])
 
 
-def fetch_arrow(query: Any, batch_size: int | None = None, **options: Any) -> Any:
-    """All attributes as a ``pyarrow.Table`` with the declared column types."""
+def _ingest_type(attr_type: Any, raw_from: str | None) -> Any:
+    """The Arrow type a column's values enter as (cast to the declared type afterwards), or None."""
     import pyarrow as pa
 
-    names = resolve_names(query, None)
+    if raw_from is not None:
+        return pa.type_for_alias(raw_from)
+    if attr_type.kind in _CHECKED_CASTS:  # wide, then a checked cast: no silent truncation
+        return pa.int64() if attr_type.kind != "bool" else pa.bool_()
+    if attr_type.kind in ("uuid", "json"):  # Python objects that need their text form first
+        return None
+    return arrow_type(attr_type)
+
+
+def _struct_arrays(batch: list[tuple[Any, ...]], ingest: Any, targets: Sequence[Any]) -> list[Any] | None:
+    """Columns of a batch converted in one C pass (rows as Arrow structs), or None if they do not fit."""
+    import pyarrow as pa
+
+    try:
+        fields = pa.array(batch, type=ingest).flatten()
+        return [f if f.type == t else f.cast(t) for f, t in zip(fields, targets)]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+
+
+def record_batches(query: Any, names: Sequence[str], batch_size: int = ARROW_BATCH, whole_batches: bool = True,
+                   **options: Any) -> Iterator[Any]:
+    """The rows of ``query`` as ``pyarrow.RecordBatch``es (generic path, any backend).
+
+    Where every column's raw values enter Arrow as they are, a whole batch converts in C
+    (rows read as structs, then cast to the declared types); otherwise (or without
+    ``whole_batches``) column by column.
+    """
+    import pyarrow as pa
+
     heading = query.heading
     types = [heading[n].type for n in names]
-    raw = raw_allowed(query) and all(t.kind in RAW_KINDS for t in types)
-    batches = []
-    extra = {} if batch_size is None else {"batch_size": batch_size}
-    for batch in iter_batches(query, names, raw=raw, **extra, **options):
-        if raw:
-            arrays = [_raw_array(t, c) for t, c in zip(types, zip(*batch))]
-        else:
-            arrays = [_array(n, t, c) for n, t, c in zip(names, types, zip(*batch))]
-        batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
-    if batches:
-        return pa.Table.from_batches(batches)
-    schema = pa.schema([pa.field(n, arrow_type(t) or pa.null()) for n, t in zip(names, types)])
-    return schema.empty_table()
+    with open_rows(query, names, stream=True, batch_size=batch_size, **options) as rows:
+        backend = family(query.connection.engine.dialect)
+        raw_from = [_RAW_CASTS.get((backend, t.kind)) for t in types]
+        rows.converters = [(p, c) for p, c in rows.converters if raw_from[p] is None]
+        ingest = [_ingest_type(t, r) for t, r in zip(types, raw_from)]
+        struct = None
+        if whole_batches and names and not rows.converters and all(i is not None for i in ingest):
+            struct = pa.struct([pa.field(f"f{i}", t) for i, t in enumerate(ingest)])
+        targets = [arrow_type(t) for t in types]
+        for batch in rows.batches:
+            arrays = _struct_arrays(batch, struct, targets) if struct is not None else None
+            if arrays is None:
+                columns = rows.columns(batch)
+                arrays = [_array(n, t, c, r) for n, t, c, r in zip(names, types, columns, raw_from)]
+            yield pa.RecordBatch.from_arrays(arrays, names=list(names))
+
+
+def _fast_batches(query: Any, names: Sequence[str], options: dict[str, Any]) -> Iterator[Any] | None:
+    """Record batches from a backend-specific fast path, or None where none applies."""
+    kinds = {query.heading[n].type.kind for n in names}
+    if not names or not kinds <= ARROW_KINDS:
+        return None
+    from .adbc import adbc_batches
+
+    batches = adbc_batches(query, names, options)
+    if batches is not None:
+        return iter(batches)
+    from .pg_lines import LINE_KINDS, line_batches
+
+    if family(query.connection.engine.dialect) == "postgresql" and kinds <= LINE_KINDS:
+        return line_batches(query, names, options)
+    return None
+
+
+def fetch_arrow(query: Any, names: Sequence[str] | None = None, **options: Any) -> Any:
+    """The rows of ``query`` as a ``pyarrow.Table`` with the declared column types."""
+    import pyarrow as pa
+
+    names = resolve_names(query, names)
+    types = [query.heading[n].type for n in names]
+    tables = None
+    fast = _fast_batches(query, names, options)
+    if fast is not None:
+        try:
+            tables = [pa.Table.from_batches([b]) for b in fast]
+        except pa.ArrowInvalid:  # text the declared type does not parse (a computed attribute)
+            tables = None
+    if tables is None:
+        tables = [pa.Table.from_batches([b]) for b in record_batches(query, names, **options)]
+    if not tables:
+        return _empty_schema(names, types).empty_table()
+    if len(tables) == 1:
+        return tables[0]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        raise DataJointError(f"Rows of {', '.join(names)} do not share one Arrow type per column: {err}") from err
 
 
 def fetch_polars(query: Any, **options: Any) -> Any:
@@ -100,6 +203,5 @@ def fetch_polars(query: Any, **options: Any) -> Any:
     try:
         import polars as pl
     except ImportError as err:
-        raise DataJointError(
-            "to_polars() needs polars: pip install 'datajoint_sa[polars]'") from err
+        raise DataJointError("to_polars() needs polars: pip install 'datajoint_sa[polars]'") from err
     return pl.from_arrow(fetch_arrow(query, **options))

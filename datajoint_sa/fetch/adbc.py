@@ -1,0 +1,130 @@
+"""Arrow-native reads through ADBC drivers, used where one is installed (an optional extra).
+
+``pip install 'datajoint_sa[adbc]'`` installs the ADBC drivers for SQLite and PostgreSQL;
+they read query results straight into Arrow buffers in C.  Without them, nothing here
+runs and :mod:`.arrow` uses its other paths.
+
+An ADBC connection is a second connection to the database, so it cannot see what the
+current transaction has written but not committed: inside a transaction this path is
+never taken.  Its columns are cast to the declared Arrow types; a column that does not
+cast exactly (SQLite's dynamic typing allows odd values) makes the caller fall back.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import threading
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from .source import driver_statement, family
+
+__all__ = ["ENABLED", "adbc_batches"]
+
+ENABLED = True  # switch off to compare the other paths (benchmarks, tests)
+
+_MODULES = {"sqlite": "adbc_driver_sqlite.dbapi", "postgresql": "adbc_driver_postgresql.dbapi"}
+# Kinds each driver returns in a type that casts exactly to the declared Arrow type.
+_KINDS = {
+    "sqlite": frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool",
+                         "char", "varchar", "enum", "date", "datetime"}),
+    "postgresql": frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool",
+                             "char", "varchar", "date", "datetime"}),
+}
+# Statement options: SQLite's driver reads 1,024 rows per batch by default; fewer, larger
+# batches mean fewer buffers (less allocator overhead) at the same bounded memory.
+_OPTIONS = {"sqlite": {"adbc.sqlite.query.batch_rows": "32768"}}
+_open: weakref.WeakKeyDictionary[sa.Engine, dict[int, Any]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _module(backend: str) -> Any:
+    name = _MODULES.get(backend)
+    if name is None:
+        return None
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _uri(url: sa.engine.URL, backend: str) -> str | None:
+    if backend == "sqlite":
+        database = url.database
+        return database if database and database != ":memory:" and not database.startswith("file:") else None
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _connection(engine: sa.Engine, backend: str, module: Any) -> Any:
+    """This thread's ADBC connection for ``engine``, opened once and closed when the engine is disposed."""
+    with _lock:
+        per_thread = _open.get(engine)
+        if per_thread is None:
+            per_thread = _open[engine] = {}
+            sa.event.listen(engine, "engine_disposed", _close_all)
+        thread = threading.get_ident()
+        if thread not in per_thread:
+            uri = _uri(engine.url, backend)
+            if uri is None:
+                return None
+            per_thread[thread] = module.connect(uri, autocommit=True)
+        return per_thread[thread]
+
+
+def _close_all(engine: sa.Engine) -> None:
+    with _lock:
+        for adbc_connection in _open.pop(engine, {}).values():
+            adbc_connection.close()
+
+
+@atexit.register
+def _close_everything() -> None:
+    # Before interpreter shutdown: the driver's finalizers fail once modules are torn down.
+    for engine in list(_open.keys()):
+        _close_all(engine)
+
+
+def _statement(select: sa.Select, dialect: sa.Dialect, backend: str) -> tuple[str, Any]:
+    if backend == "postgresql":  # libpq numbers its parameters: $1, $2, ...
+        dialect = type(dialect)(paramstyle="numeric_dollar")
+    return driver_statement(select, dialect)
+
+
+def adbc_batches(query: Any, names: Sequence[str], options: dict[str, Any]) -> list[Any] | None:
+    """The rows as record batches of the declared types, or None where ADBC does not apply."""
+    import pyarrow as pa
+
+    from .arrow import arrow_type
+
+    connection = query.connection
+    engine = connection.engine
+    backend = family(engine.dialect)
+    heading = query.heading
+    if not ENABLED or connection.in_transaction or not names or not {heading[n].type.kind for n in names} <= _KINDS.get(backend, set()):
+        return None
+    module = _module(backend)
+    adbc = None if module is None else _connection(engine, backend, module)
+    if adbc is None:
+        return None
+    sql, params = _statement(query.ordered_select(list(names), **options), engine.dialect, backend)
+    schema = pa.schema([pa.field(n, arrow_type(heading[n].type)) for n in names])
+    try:
+        with adbc.cursor() as cursor:
+            for option, value in _OPTIONS.get(backend, {}).items():
+                cursor.adbc_statement.set_options(**{option: value})
+            cursor.execute(sql, params or None)
+            return [_cast(batch, schema) for batch in cursor.fetch_record_batch()]
+    except (pa.ArrowException, module.Error):
+        return None
+
+
+def _cast(batch: Any, schema: Any) -> Any:
+    import pyarrow as pa
+
+    columns = [column if column.type == field.type else column.cast(field.type)
+               for column, field in zip(batch.columns, schema)]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
