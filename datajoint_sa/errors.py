@@ -6,7 +6,6 @@
     ├── LostConnectionError
     ├── MissingTableError
     ├── MissingExternalFile         an object a row refers to is gone from its store
-    ├── DeclarationError            a definition string could not be parsed or resolved
     ├── NotImplementedError         not done by this operation, e.g. alter() changing a primary key
                                     (also the builtin NotImplementedError, as DataJoint 2.x raises it)
     └── QueryError                  the database refused a statement
@@ -16,6 +15,9 @@
         ├── IntegrityError          a foreign key would dangle
         ├── UnknownAttributeError   a name not in the heading (also a KeyError)
         └── MissingAttributeError   a required value was not provided
+
+A definition that cannot be parsed or resolved raises DataJointError itself, as in DataJoint
+2.x (``DeclarationError`` is another name for it), with the line and what was wrong.
 
 Every driver error is wrapped into this tree with ``raise ... from err``, so the
 original exception and statement stay available as ``__cause__``.
@@ -62,8 +64,9 @@ class MissingExternalFile(DataJointError):
     """An object that a row refers to is missing from its store."""
 
 
-class DeclarationError(DataJointError):
-    """A table definition is malformed, refers to something unknown, or uses an unsupported type."""
+#: Definition errors are plain DataJointError, as DataJoint 2.x raises them (code catching
+#: ``type(err) is DataJointError`` keeps working); the name remains for readability.
+DeclarationError = DataJointError
 
 
 class NotImplementedError(DataJointError, builtins.NotImplementedError):

@@ -166,8 +166,10 @@ class Schema:
             definition = parse_definition(cls.definition)
             return build_table(definition, schema=self.database, table=table_name, metadata=metadata,
                                rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master))
-        except DeclarationError as err:
-            raise DeclarationError(f"In the definition of {cls.__name__}: {err}") from None
+        except DataJointError as err:
+            if type(err) is not DataJointError:  # a more specific error already says what it is
+                raise
+            raise DataJointError(f"In the definition of {cls.__name__}: {err}") from None
 
     def redeclare(self, cls: type) -> None:
         """Declare a class again from its current definition (after alter() changed its table)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import DeclarationError
+from ..errors import DataJointError, DeclarationError
 from ..types import AttributeType, parse_type
 
 __all__ = ["AttributeLine", "ForeignKeyLine", "IndexLine", "Definition", "parse_definition"]
@@ -103,9 +103,7 @@ def _parse_attribute(text: str, in_key: bool, line_no: int) -> AttributeLine:
         raise _fail(line_no, text, "expected 'name [= default] : type [# comment]', '-> Table', or '[unique] index(...)'.")
     try:
         attr_type = parse_type(match["type"])
-    except DeclarationError:
-        raise
-    except Exception as err:  # DataJointError from parse_type
+    except DataJointError as err:
         raise _fail(line_no, text, str(err)) from None
     if (match["comment"] or "").startswith(":"):
         # ':type:' opens the stored column comment; a comment of this shape would be read back as a type
