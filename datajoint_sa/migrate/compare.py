@@ -94,7 +94,9 @@ def _default_text(default: object, dialect: sa.Dialect) -> str | None:
     else:
         text = str(arg.compile(dialect=dialect)) if isinstance(arg, sa.sql.ClauseElement) else str(arg)
         literal = False
-    return normal_default(text, quoted=literal)
+    text = normal_default(text, quoted=literal)
+    # DEFAULT NULL is what a column without a default holds; databases differ in recording it
+    return None if not literal and text.lower() == "null" else text
 
 
 def normal_default(text: str, *, quoted: bool) -> str:
