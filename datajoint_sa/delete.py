@@ -368,7 +368,7 @@ def delete_rows(expr: Any, *, prompt: bool, part_integrity: str = "enforce", tra
 
 
 def _report(connection: Any, deleted: dict[Node, int]) -> dict[Node, int]:
-    for node, count in deleted.items():
+    for node, count in reversed(deleted.items()):  # in the order of the statements: children first
         logger.info("Deleting %d rows from %s", count, connection.full_name(node))
     return deleted
 

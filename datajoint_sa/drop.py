@@ -28,6 +28,8 @@ def drop_with_dependents(table: Any, *, prompt: bool, part_integrity: str = "enf
     """Drop ``table`` and every table that depends on it; False when the user declines."""
     check_part_integrity(part_integrity, ("enforce", "ignore"))
     connection, node = table.connection, table._node
+    if not _exists(connection, node):
+        return False
     graph = graph_with(connection, node)
     order = graph.descendants(node)  # parents first
     if part_integrity == "enforce":
@@ -50,6 +52,8 @@ def drop_with_dependents(table: Any, *, prompt: bool, part_integrity: str = "enf
 def drop_alone(table: Any) -> None:
     """Drop ``table`` only; refuse, naming them, if other tables depend on it."""
     connection, node = table.connection, table._node
+    if not _exists(connection, node):
+        return
     graph = graph_with(connection, node)
     dependents = [connection.full_name(c) for c in graph.children(node)]
     if dependents:
@@ -73,6 +77,15 @@ def drop_tables(connection: Any, nodes: Sequence[Node]) -> None:
         connection.invalidate_dependencies()
     for node in nodes:
         logger.info("Dropped table %s", connection.full_name(node))
+
+
+def _exists(connection: Any, node: Node) -> bool:
+    sql_schema, sql_name = connection.rules.sql_table(*node)
+    with connection.connect(write=False) as conn:
+        found = sa.inspect(conn).has_table(sql_name, schema=sql_schema)
+    if not found:
+        logger.info("Nothing to drop: table %s is not declared", connection.full_name(node))
+    return found
 
 
 def _count(connection: Any, node: Node) -> int:
