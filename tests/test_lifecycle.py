@@ -402,3 +402,28 @@ def test_delete_blocked_by_an_unreadable_schema(schema, make_schema, backend, co
         with admin.begin() as conn:
             for statement in drop_user:
                 conn.exec_driver_sql(statement)
+
+
+def test_insert_failing_after_the_first_chunk_inserts_nothing(lab, connection, monkeypatch):
+    from datajoint_sa import insert as insert_module
+
+    real = insert_module.InsertPlan.send
+    sent = []
+
+    def failing(self, conn, batch):
+        sent.append(len(batch))
+        if len(sent) == 2:
+            raise RuntimeError("injected after one chunk was sent")
+        return real(self, conn, batch)
+
+    monkeypatch.setattr(insert_module.InsertPlan, "send", failing)
+    rows = [(100 + i, "rat") for i in range(insert_module.CHUNK_ROWS + 5)]
+    with pytest.raises(RuntimeError):
+        lab["Subject"].insert(rows)
+    assert len(lab["Subject"]()) == 3
+    with connection.transaction:  # inside a transaction, a savepoint undoes the failed insert alone
+        lab["Subject"].insert1((50, "rat"))
+        sent.clear()
+        with pytest.raises(RuntimeError):
+            lab["Subject"].insert(rows)
+    assert sorted(r["subject_id"] for r in lab["Subject"].to_dicts()) == [1, 2, 3, 50]
