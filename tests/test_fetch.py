@@ -38,13 +38,12 @@ def typed(schema):
         raw = null : bytes
         """
 
-    Typed.insert([
+    Typed.insert([  # rows naming different attributes go in separate inserts, as DataJoint requires
         dict(id=1, small=-3, big=2**40, ratio=1.5, single=0.25, flag=True, price=decimal.Decimal("12.34"),
              label="alpha", code="abc", mood="happy", day=datetime.date(2024, 1, 2),
-             stamp=datetime.datetime(2024, 1, 2, 3, 4, 5), uid=U1, meta={"a": [1, 2]}, raw=b"\x00\x01"),
-        dict(id=2, meta="bare string"),
-        dict(id=3, small=7, ratio=-2.0, flag=False, label="gamma", meta=[1, "x"]),
-    ])
+             stamp=datetime.datetime(2024, 1, 2, 3, 4, 5), uid=U1, meta={"a": [1, 2]}, raw=b"\x00\x01")])
+    Typed.insert([dict(id=2, meta="bare string")])
+    Typed.insert([dict(id=3, small=7, ratio=-2.0, flag=False, label="gamma", meta=[1, "x"])])
     return Typed
 
 
@@ -191,8 +190,8 @@ def plain(schema):
         day = null : date
         """
 
-    Plain.insert([dict(pid=1, n=5, x=0.5, ok=True, name="one", kind="a", day=datetime.date(2021, 3, 4)),
-                  dict(pid=2)])
+    Plain.insert([dict(pid=1, n=5, x=0.5, ok=True, name="one", kind="a", day=datetime.date(2021, 3, 4))])
+    Plain.insert([dict(pid=2)])
     return Plain
 
 
