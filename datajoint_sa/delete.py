@@ -224,15 +224,16 @@ def _root_targets(connection: Any, graph: DependencyGraph, root: Node, root_keys
     """
     width = len(graph.primary_keys[root])
     limit = max(LITERAL_KEY_PARAMETERS // max(width, 1), 1)
+    keys = root_keys.subquery()  # keeps a LIMIT of the restriction itself (dj.Top)
     with connection.connect() as conn:
-        rows = conn.execute(root_keys.limit(limit + 1)).all()
+        rows = conn.execute(sa.select(*keys.c).limit(limit + 1)).all()
         if len(rows) <= limit:
             return [[tuple(r) for r in rows]] if rows else []
         if not _reads_descendants(connection, graph, root, root_keys):
             return [root_keys]
         rows = conn.execute(root_keys).all()
-    keys = [tuple(r) for r in rows]
-    return [keys[i:i + limit] for i in range(0, len(keys), limit)]
+    found = [tuple(r) for r in rows]
+    return [found[i:i + limit] for i in range(0, len(found), limit)]
 
 
 def _reads_descendants(connection: Any, graph: DependencyGraph, root: Node, select: sa.Select) -> bool:

@@ -427,3 +427,15 @@ def test_insert_failing_after_the_first_chunk_inserts_nothing(lab, connection, m
         with pytest.raises(RuntimeError):
             lab["Subject"].insert(rows)
     assert sorted(r["subject_id"] for r in lab["Subject"].to_dicts()) == [1, 2, 3, 50]
+
+
+def test_delete_restricted_by_antijoin_and_top(lab):
+    t = lab
+    assert (t["Subject"] - t["Pairing"].proj(subject_id="left_id")).delete(prompt=False) == 0
+    assert (t["Rig"] - t["Session"]).delete(prompt=False) == 1  # r2 is used by no session
+    assert (t["Pairing"] & dj.Top(limit=1, order_by="left_id DESC")).delete_quick(get_count=True) == 1
+    assert t["Pairing"].to_dicts(order_by="KEY") == [{"left_id": 1, "right_id": 2}, {"left_id": 2, "right_id": 3}]
+    top = t["Subject"] & dj.Top(limit=1, order_by="subject_id DESC")
+    assert {short(k): v for k, v in dj.Diagram.cascade(top).counts().items()}["subject"] == 1
+    assert top.delete(prompt=False) == 1
+    assert sorted(r["subject_id"] for r in t["Subject"].to_dicts()) == [1, 2]
