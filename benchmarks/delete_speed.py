@@ -29,7 +29,7 @@ URLS = {
     "postgresql": os.environ.get("DJ_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
     "mysql": os.environ.get("DJ_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
-SUBJECTS, SESSIONS, RECORDINGS, DELETED, ROUNDS = 1000, 10, 10, 100, 7
+SUBJECTS, SESSIONS, RECORDINGS, DELETED, ROUNDS = 1000, 10, 10, 100, 9
 
 
 def declare(connection: dj.Connection) -> tuple[dj.Schema, type, type, type]:
