@@ -166,8 +166,6 @@ class CascadePlan:
         return statements
 
 
-
-
 def _in(columns: Sequence[sa.ColumnElement[Any]], target: Target) -> sa.ColumnElement[bool]:
     if isinstance(target, list):
         return columns[0].in_([t[0] for t in target]) if len(columns) == 1 else sa.tuple_(*columns).in_(target)
