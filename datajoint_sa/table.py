@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 import itertools
 import logging
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
@@ -326,16 +327,15 @@ class Table(QueryExpression):
         return cls.definition.strip() + "\n"
 
 
-_STATES: dict[int, tuple[sa.FromClause, SelectState]] = {}
+_STATES: weakref.WeakKeyDictionary[sa.FromClause, SelectState] = weakref.WeakKeyDictionary()
 
 
 def _table_state(table: sa.FromClause) -> SelectState:
     """The SELECT state of a whole table (one per table object, shared by its instances)."""
-    cached = _STATES.get(id(table))
-    if cached is None or cached[0] is not table:
-        cached = (table, SelectState.of_table(table))
-        _STATES[id(table)] = cached
-    return cached[1]
+    state = _STATES.get(table)
+    if state is None:
+        state = _STATES[table] = SelectState.of_table(table)
+    return state
 
 
 class FreeTable(Table):

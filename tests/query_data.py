@@ -81,6 +81,15 @@ def declare(schema: dj.Schema) -> types.SimpleNamespace:
                                  PlantLabel=PlantLabel, schema=schema)
 
 
+def greenhouse(connection, prefix: str):
+    """Body of a module-scoped fixture: the declared greenhouse in a fresh schema, dropped afterwards."""
+    from conftest import unique_schema_name
+
+    schema = dj.Schema(unique_schema_name(prefix), connection=connection)
+    yield declare(schema)
+    schema.drop(prompt=False)
+
+
 def keys(query, *names):
     """Sorted tuples of the named attributes (the primary key when none are named)."""
     names = names or tuple(query.primary_key)

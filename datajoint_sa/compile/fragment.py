@@ -38,6 +38,8 @@ KEYWORDS = frozenset("""
     double else end escape exists false first float from hour ilike in int integer interval is last leading
     like limit minute mod month not null nulls numeric or real regexp rlike second signed similar some text
     then time timestamp to trailing true unknown unsigned using varchar week when xor year
+    current_date current_time current_timestamp current_user localtime localtimestamp utc_date utc_time
+    utc_timestamp
 """.split())
 
 _DIVISION = "\x00"  # marks a division operator inside stored text; rendered per dialect
@@ -49,9 +51,10 @@ _TOKEN = re.compile(
     r"""(?P<quoted>'(?:[^']|'')*'|"(?:[^"]|"")*")
       | `(?P<backtick>[^`]+)`
       | (?P<count>(?i:count)\s*\(\s*\*\s*\))
+      | (?P<number>0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
       | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
       | (?P<slash>/)
-      | (?P<other>[^'"`A-Za-z_/]+|.)""",
+      | (?P<other>[^'"`A-Za-z_/0-9.]+|.)""",
     re.VERBOSE | re.DOTALL,
 )
 

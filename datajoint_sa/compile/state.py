@@ -173,19 +173,22 @@ def _chain(source: sa.FromClause) -> list[tuple[sa.FromClause, Any, bool]]:
 
 
 def aggregate_states(left: SelectState, right: SelectState, on: Sequence[str], *, keep_all: bool,
-                     right_key: Sequence[str]) -> tuple[SelectState, dict[str, sa.ColumnElement[Any]],
-                                                         sa.ColumnElement[Any] | None]:
+                     right_key: Sequence[str], needed: Sequence[str]) -> tuple[
+                         SelectState, dict[str, sa.ColumnElement[Any]], sa.ColumnElement[Any] | None]:
     """The joined FROM/WHERE of ``left.aggr(right)``.
 
     Returns (joined state, the columns aggregates see, the column ``count(*)`` counts).
     With ``keep_all`` the right side is left-joined with its restrictions inside a subquery,
     and ``count(*)`` counts a key column of the right side, so unmatched rows count 0.
+    A subquery of the right side selects only ``on``, ``needed`` (what the aggregates use)
+    and the counted key column.
     """
     if needs_wrap_as_operand(left):
         left = left.wrapped()
     if (needs_wrap_as_outer_operand(right) if keep_all else needs_wrap_as_operand(right)) or (
             base_tables(left.source) & base_tables(right.source)):
-        right = right.wrapped()
+        names = dict.fromkeys([*on, *(n for n in needed if n in right.columns), *right_key[:1]])
+        right = right.wrapped(list(names))
     joined = join_states(left, right, on, outer=keep_all)
     visible = {**left.columns, **right.columns}
     count_column = right.columns[right_key[0]] if keep_all and right_key else None

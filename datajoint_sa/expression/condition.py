@@ -110,24 +110,23 @@ class Target:
         return self.state.columns
 
 
-def _and(clauses: Iterable[Clause]) -> Clause:
+def _fold(clauses: Iterable[Clause], absorbing: bool, combine: Any) -> Clause:
+    """Combine clauses with AND (``absorbing=False``) or OR (``absorbing=True``), folding constants."""
     terms = []
     for clause in clauses:
-        if clause is False:
-            return False
-        if clause is not True:
+        if clause is absorbing:
+            return absorbing
+        if clause is not (not absorbing):
             terms.append(clause)
-    return True if not terms else terms[0] if len(terms) == 1 else sa.and_(*terms)
+    return (not absorbing) if not terms else terms[0] if len(terms) == 1 else combine(*terms)
+
+
+def _and(clauses: Iterable[Clause]) -> Clause:
+    return _fold(clauses, False, sa.and_)
 
 
 def _or(clauses: Iterable[Clause]) -> Clause:
-    terms = []
-    for clause in clauses:
-        if clause is True:
-            return True
-        if clause is not False:
-            terms.append(clause)
-    return False if not terms else terms[0] if len(terms) == 1 else sa.or_(*terms)
+    return _fold(clauses, True, sa.or_)
 
 
 def _not(clause: Clause) -> Clause:
@@ -163,11 +162,34 @@ def _equals(target: Target, name: str, value: Any) -> Clause:
     return column == value if ok else False
 
 
+def _json_path_equals(target: Target, key: str, value: Any) -> Clause:
+    """``{"attr.a.b": value}``: the JSON value at path a.b of attribute attr equals value."""
+    name, *path = key.split(".")
+    document = sa.type_coerce(target.columns[name], sa.JSON)
+    element = document[path[0] if len(path) == 1 else tuple(path)]
+    value = _plain(value)
+    if value is None:
+        return element.as_string().is_(None)
+    if isinstance(value, bool):
+        return element.as_boolean() == value
+    if isinstance(value, int):
+        return element.as_integer() == value
+    if isinstance(value, float):
+        return element.as_float() == value
+    return element.as_string() == str(value)
+
+
 def _mapping_clause(mapping: Mapping[str, Any], target: Target) -> Clause:
-    common = [k for k in mapping if isinstance(k, str) and k in target.heading]
-    if not common:
-        return True
-    return _and(_equals(target, k, mapping[k]) for k in common)
+    heading = target.heading
+    terms: list[Clause] = []
+    for key, value in mapping.items():
+        if not isinstance(key, str):
+            continue
+        if key in heading:
+            terms.append(_equals(target, key, value))
+        elif "." in key and key.split(".", 1)[0] in heading and heading[key.split(".", 1)[0]].type.kind == "json":
+            terms.append(_json_path_equals(target, key, value))
+    return _and(terms)
 
 
 def _records(value: Any) -> list[Any] | None:

@@ -10,14 +10,14 @@ they are called, so errors surface where the query is written.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
-from ..compile.fragment import bind
+from ..compile.fragment import bind, referenced_names
+from ..compile.ordering import sort_key
 from ..compile.state import (
     SelectState,
     aggregate_states,
@@ -29,59 +29,12 @@ from ..compile.state import (
 from ..errors import DataJointError
 from ..fetch.api import FetchMixin
 from ..heading import Attribute, Heading
-from ..types import AttributeType
 from .condition import Not, Target, Top, to_clause
+from .ordering import order_parts, parse_order_by
+from .projection import COMPUTED_TYPE, IDENTIFIER, computed_attribute, plan_projection
 from .semantics import check_homology, determines, join_heading
 
 __all__ = ["QueryExpression", "parse_order_by", "COMPUTED_TYPE"]
-
-#: The type of computed attributes: values come back as the database computes them.
-COMPUTED_TYPE = AttributeType("computed", "native")
-
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_DUPLICATE = re.compile(r"\(\s*([A-Za-z_]\w*)\s*\)")
-_CONSTANTS = {"null", "true", "false"}
-
-
-def parse_order_by(order_by: str | Sequence[str] | None, heading: Heading) -> list[tuple[str, bool]]:
-    """``"KEY"``, ``"attr DESC"`` or a list of these -> [(attribute, descending)]."""
-    result: list[tuple[str, bool]] = []
-    for part, descending in _order_parts(order_by):
-        if part.upper() == "KEY":
-            result.extend((name, descending) for name in heading.primary_key)
-        else:
-            heading[part]  # raises UnknownAttributeError naming what is available
-            result.append((part, descending))
-    return result
-
-
-def _order_parts(order_by: str | Sequence[str] | None) -> list[tuple[str, bool]]:
-    """Split order_by items at top-level commas into (expression, descending)."""
-    if order_by is None:
-        return []
-    items = [order_by] if isinstance(order_by, str) else list(order_by)
-    parts: list[tuple[str, bool]] = []
-    for item in items:
-        for part in _split_commas(item):
-            words = part.rsplit(None, 1)
-            if len(words) == 2 and words[1].upper() in ("ASC", "DESC"):
-                parts.append((words[0].strip(), words[1].upper() == "DESC"))
-            elif part:
-                parts.append((part, False))
-    return parts
-
-
-def _split_commas(text: str) -> list[str]:
-    parts, depth, current = [], 0, []
-    for char in text:
-        depth += (char == "(") - (char == ")")
-        if char == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current).strip())
-    return [p for p in parts if p]
 
 
 def _operand(other: Any, operation: str) -> Any:
@@ -185,10 +138,10 @@ class QueryExpression(FetchMixin):
         columns = state.columns
         clauses: list[sa.ColumnElement[Any]] = []
         used: set[str] = set()
-        for part, descending in _order_parts(order_by):
+        for part, descending in order_parts(order_by):
             if part.upper() == "KEY":
                 names = self.primary_key
-            elif _IDENTIFIER.fullmatch(part):
+            elif IDENTIFIER.fullmatch(part):
                 self._heading[part]  # raises UnknownAttributeError naming what is available
                 names = [part]
             else:
@@ -198,9 +151,10 @@ class QueryExpression(FetchMixin):
             for name in names:
                 if name not in used:
                     used.add(name)
-                    clauses.append(columns[name].desc() if descending else columns[name].asc())
+                    key = sort_key(columns[name], self._heading[name])
+                    clauses.append(key.desc() if descending else key.asc())
         if tiebreak:  # the same rows on every backend when the ordering has ties
-            clauses += [columns[n].asc() for n in self.primary_key if n not in used]
+            clauses += [sort_key(columns[n], self._heading[n]).asc() for n in self.primary_key if n not in used]
         return clauses
 
     # -- projection ------------------------------------------------------------------
@@ -212,7 +166,7 @@ class QueryExpression(FetchMixin):
         duplicated attributes keep their lineage; computed ones have none.
         """
         heading = self._heading
-        kept, renames, duplicates, computed = _plan_projection(heading, attributes, named, self._label())
+        kept, renames, duplicates, computed = plan_projection(heading, attributes, named, self._label())
         columns = self._state.columns
         attrs: list[Attribute] = []
         new_columns: dict[str, sa.ColumnElement[Any]] = {}
@@ -229,7 +183,7 @@ class QueryExpression(FetchMixin):
                     attrs.append(replace(attr, name=new, in_key=False))
                     new_columns[new] = columns[old]
         for new, sql in computed.items():
-            attrs.append(_computed_attribute(new, sql))
+            attrs.append(computed_attribute(new, sql))
             new_columns[new] = bind(sql, columns, where=self._label())
         return QueryExpression._new(self._connection, Heading(attrs), self._state.with_columns(new_columns))
 
@@ -288,15 +242,16 @@ class QueryExpression(FetchMixin):
         shared = check_homology(self._heading, group.heading)
         keep_all = not exclude_nonmatching
         kept, renames, computed = self._aggregate_plan(attributes, named)
+        needed = [n for sql in computed.values() for n in referenced_names(sql)]
         joined, visible, count_column = aggregate_states(
-            self._state, group._state, shared, keep_all=keep_all, right_key=group.primary_key)
+            self._state, group._state, shared, keep_all=keep_all, right_key=group.primary_key, needed=needed)
         attrs = [self._heading[n] for n in self._heading.names if n in kept]
         attrs += [self._heading[old].renamed(new) for new, old in renames.items()]
         columns = {n: joined.columns[n] for n in self._heading.names if n in kept}
         columns.update({new: joined.columns[old] for new, old in renames.items()})
         group_by = tuple(columns.values())
         for name, sql in computed.items():
-            attrs.append(_computed_attribute(name, sql))
+            attrs.append(computed_attribute(name, sql))
             columns[name] = bind(sql, visible, where="the aggregation", count_column=count_column)
         state = SelectState(joined.source, columns, joined.where, group_by=group_by)
         return QueryExpression._new(self._connection, Heading(attrs), state)
@@ -323,7 +278,7 @@ class QueryExpression(FetchMixin):
             if not isinstance(spec, str):
                 raise DataJointError(f"aggr computation {new}= must be an SQL string, not {type(spec).__name__}.")
             source = spec.strip()
-            if _IDENTIFIER.fullmatch(source) and source in heading and source not in kept:
+            if IDENTIFIER.fullmatch(source) and source in heading and source not in kept:
                 renames[new] = source
             else:
                 computed[new] = source
@@ -397,45 +352,3 @@ class QueryExpression(FetchMixin):
 
     def __contains__(self, item: Any) -> bool:
         return bool(self & item)
-
-
-def _computed_attribute(name: str, sql: str) -> Attribute:
-    return Attribute(name=name, type=COMPUTED_TYPE, in_key=False, nullable=True, lineage=None, expression=sql)
-
-
-def _plan_projection(heading: Heading, attributes: Sequence[Any], named: dict[str, Any], label: str
-                     ) -> tuple[set[str], dict[str, str], dict[str, str], dict[str, str]]:
-    """(kept names, renames new->old, duplicates new->old, computed new->sql) of a proj() call."""
-    keep_all = any(a is Ellipsis for a in attributes)
-    names = [a for a in attributes if a is not Ellipsis]
-    bad = [a for a in names if not isinstance(a, str)]
-    if bad:
-        raise DataJointError(f"{bad[0]!r} is not a valid attribute name for proj().")
-    excluded = {a.strip()[1:].strip() for a in names if a.strip().startswith("-")}
-    listed = [a.strip() for a in names if not a.strip().startswith("-")]
-    for name in [*listed, *sorted(excluded)]:
-        if name not in heading:
-            raise DataJointError(f"Attribute `{name}` not found in {label}; available: {', '.join(heading.names)}.")
-    if excluded & set(heading.primary_key):
-        raise DataJointError(f"Cannot exclude primary-key attribute `{sorted(excluded & set(heading.primary_key))[0]}`.")
-    renames, duplicates, computed = {}, {}, {}
-    for new, spec in named.items():
-        if not isinstance(spec, str):
-            raise DataJointError(f"proj({new}=...) takes an attribute name or an SQL expression string.")
-        source = spec.strip()
-        duplicate = _DUPLICATE.fullmatch(source)
-        if _IDENTIFIER.fullmatch(source) and source in heading and source.lower() not in _CONSTANTS:
-            renames[new] = source
-        elif duplicate and duplicate.group(1) in heading:
-            duplicates[new] = duplicate.group(1)
-        else:
-            computed[new] = source
-    moved = set(renames.values())
-    kept = set(listed) | {n for n in heading.primary_key if n not in moved}
-    if keep_all:
-        kept |= {n for n in heading.secondary_attributes if n not in moved}
-    kept -= excluded
-    for new in named:
-        if new in kept:
-            raise DataJointError(f"Attribute `{new}` already exists; choose another name for the new attribute.")
-    return kept, renames, duplicates, computed

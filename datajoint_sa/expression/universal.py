@@ -14,7 +14,8 @@ from ..compile.fragment import bind
 from ..compile.state import SelectState
 from ..errors import DataJointError
 from ..heading import Heading
-from .query import QueryExpression, _computed_attribute, _operand
+from .projection import computed_attribute
+from .query import QueryExpression, _operand
 from .semantics import with_primary_key
 
 __all__ = ["U"]
@@ -101,7 +102,7 @@ class U:
                 raise DataJointError(f"aggr computation {name}= must be an SQL string.")
             if name in columns:
                 raise DataJointError(f"Attribute `{name}` already exists.")
-            attrs.append(_computed_attribute(name, sql.strip()))
+            attrs.append(computed_attribute(name, sql.strip()))
             columns[name] = bind(sql.strip(), state.columns, where="the aggregation")
         grouped = SelectState(state.source, columns, state.where, group_by=tuple(state.columns[n] for n in key))
         return QueryExpression._new(query.connection, Heading(attrs), grouped)
