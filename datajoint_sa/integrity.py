@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from .errors import IntegrityError
 
-__all__ = ["explain_missing_parent", "explain_blocked_delete"]
+__all__ = ["explain_missing_parent", "explain_blocked_delete", "missing_parents"]
 
 
 def _quoted(connection: Any, table: sa.Table) -> str:
@@ -25,7 +25,7 @@ def _quoted(connection: Any, table: sa.Table) -> str:
     return preparer.quote_identifier(table.name)
 
 
-def _missing_parents(connection: Any, table: sa.Table, rows: list[Mapping[str, Any]]) -> list[str]:
+def missing_parents(connection: Any, table: sa.Table, rows: list[Mapping[str, Any]]) -> list[str]:
     """'parent (child attrs -> parent attrs), e.g. {...}' for each foreign key some row has no parent for."""
     found = []
     for constraint in table.foreign_key_constraints:
@@ -38,7 +38,7 @@ def _missing_parents(connection: Any, table: sa.Table, rows: list[Mapping[str, A
             continue
         keys = [parent.c[c] for c in parent_columns]
         match = keys[0].in_([w[0] for w in wanted]) if len(keys) == 1 else sa.tuple_(*keys).in_(list(wanted))
-        with connection.engine.connect() as conn:  # outside the failed transaction
+        with connection.connect(write=False) as conn:  # after a failed insert: a fresh connection
             present = {tuple(r) for r in conn.execute(sa.select(*keys).where(match))}
         if wanted - present:
             example = dict(zip(columns, sorted(wanted - present, key=repr)[0]))
@@ -65,7 +65,7 @@ def explain_missing_parent(connection: Any, table: sa.Table, rows: Iterable[Mapp
             return err
         return IntegrityError(f"Cannot {verb} {_quoted(connection, table)}: no matching row in one of the parent "
                               f"tables {'; '.join(candidates)}. Insert the parent row first.", *err.args)
-    missing = _missing_parents(connection, table, list(rows))
+    missing = missing_parents(connection, table, list(rows))
     if not missing:
         return err
     return IntegrityError(f"Cannot {verb} {_quoted(connection, table)}: no matching row in parent table "

@@ -96,9 +96,9 @@ class Table(QueryExpression):
         transaction -- a savepoint when the call runs inside an open transaction -- so an
         invalid value or a failing row anywhere leaves nothing inserted.
         """
-        self._check_insert_allowed(allow_direct_insert)
         if isinstance(rows, type) and issubclass(rows, QueryExpression):
             rows = rows()
+        self._check_insert_allowed(allow_direct_insert, rows)
         if isinstance(rows, QueryExpression):
             self._insert_from_query(rows, skip_duplicates=skip_duplicates, replace=replace,
                                     ignore_extra_fields=ignore_extra_fields)
@@ -128,13 +128,33 @@ class Table(QueryExpression):
         except IntegrityError as err:
             raise self._explain(err, [current]) from err
 
-    def _check_insert_allowed(self, allow: bool | None) -> None:
-        if self.tier in ("Imported", "Computed") or getattr(getattr(type(self), "master", None), "tier", None) in ("Imported", "Computed"):
-            if not (allow or allow_direct_insert.get()):
-                raise DataJointError(
-                    f"Inserts into {type(self).__name__}, an auto-populated table, are done by its make() during "
-                    "populate(). To insert directly anyway, pass allow_direct_insert=True."
-                )
+    def _check_insert_allowed(self, allow: bool | None, rows: Any) -> None:
+        """Auto-populated tables, and the parts of their masters, are written by make() only.
+
+        Part rows without their master row are refused as the database would refuse them
+        (an IntegrityError naming the master), before the rule about make() applies.
+        """
+        master_tier = getattr(getattr(type(self), "master", None), "tier", None)
+        if self.tier not in ("Imported", "Computed") and master_tier not in ("Imported", "Computed"):
+            return
+        if allow or allow_direct_insert.get():
+            return
+        if master_tier is not None and not isinstance(rows, QueryExpression):
+            self._refuse_orphans(rows)
+        raise DataJointError(
+            f"Inserts into {type(self).__name__}, an auto-populated table, are done by its make() during "
+            "populate(). To insert directly anyway, pass allow_direct_insert=True."
+        )
+
+    def _refuse_orphans(self, rows: Any) -> None:
+        from .insert import _raw_rows
+        from .integrity import missing_parents
+
+        listed = [dict(zip(names, values)) for names, values in _raw_rows(rows, self._heading)]
+        missing = missing_parents(self._connection, self._source, listed)
+        if missing:
+            raise IntegrityError(f"Cannot insert into {self.full_table_name}: no matching row in parent table "
+                                 f"{'; '.join(missing)}. Insert the parent row first.")
 
     def _insert_from_query(self, query: QueryExpression, *, skip_duplicates: bool, replace: bool,
                            ignore_extra_fields: bool) -> None:

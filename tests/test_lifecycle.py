@@ -345,11 +345,17 @@ def test_parts_of_computed_masters_are_written_only_by_make(schema):
                 raise RuntimeError("make failed after writing master and parts")
 
     Source.insert([(1,), (2,)])
-    with pytest.raises(DataJointError, match="make"):
+    with pytest.raises(IntegrityError, match="analysis"):  # no master row: refused as the database would
         Analysis.Piece.insert1({"src": 1, "piece": 0})
     Analysis.populate(suppress_errors=True)
     assert [r["src"] for r in Analysis.to_dicts()] == [1]
     assert len(Analysis.Piece()) == 3  # the failed make left neither master nor parts
+    with pytest.raises(DataJointError, match="make"):
+        Analysis.Piece.insert1({"src": 1, "piece": 9})
+    with schema.connection.transaction, pytest.raises(DataJointError, match="make"):
+        Analysis.Piece.insert([{"src": 1, "piece": 9}])
+    Analysis.Piece.insert1({"src": 1, "piece": 9}, allow_direct_insert=True)
+    assert len(Analysis.Piece()) == 4
 
 
 def test_delete_blocked_by_an_unreadable_schema(schema, make_schema, backend, connection):
