@@ -4,7 +4,8 @@ Pipeline: 1,000 subjects x 10 sessions x 10 recordings.  Each round deletes 100
 subjects (with their 1,000 sessions and 10,000 recordings), once with
 ``(Subject & cond).delete()`` and once with three hand-written DELETE statements
 in one transaction through the raw DB-API connection, re-inserting the rows in
-between.  Prints the median times and the ratio (target: at most 1.5x).
+between, alternating the two methods.  Prints the best time of each and the median
+of the per-round ratios (target: at most 1.5x).
 
 Tables are analyzed after filling, as autovacuum (PostgreSQL) or InnoDB's
 persistent statistics would have them in a living database: without statistics
@@ -28,7 +29,7 @@ URLS = {
     "postgresql": os.environ.get("DJ_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
     "mysql": os.environ.get("DJ_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
-SUBJECTS, SESSIONS, RECORDINGS, DELETED, ROUNDS = 1000, 10, 10, 100, 3
+SUBJECTS, SESSIONS, RECORDINGS, DELETED, ROUNDS = 1000, 10, 10, 100, 9
 
 
 def declare(connection: dj.Connection) -> tuple[dj.Schema, type, type, type]:
@@ -116,9 +117,13 @@ def run(backend: str) -> None:
             theirs.append(time.perf_counter() - start)
             assert len(subject & f"subject_id < {DELETED}") == 0
             fill(subject, session, recording, ids)
-        mine, raw = statistics.median(ours), statistics.median(theirs)
-        print(f"{backend:11s} cascade delete {mine * 1000:8.1f} ms   hand-written {raw * 1000:8.1f} ms   "
-              f"ratio {mine / raw:5.2f}x (target <= 1.5x)")
+        # On a shared machine the load changes from second to second: each round's two runs, taken
+        # back to back, share it, so the median of the per-round ratios is the steadiest figure;
+        # the ratio of the best times is printed beside it.
+        paired = statistics.median(m / r for m, r in zip(ours, theirs))
+        mine, raw = min(ours), min(theirs)
+        print(f"{backend:11s} cascade delete {mine * 1000:8.1f} ms   hand-written {raw * 1000:8.1f} ms (best of {ROUNDS})   "
+              f"ratio {paired:4.2f}x (median per round; best times {mine / raw:4.2f}x; target <= 1.5x)")
     finally:
         schema.drop(prompt=False)
         connection.close()

@@ -1,21 +1,24 @@
-"""Cascading delete and drop, planned on the dependency graph.
+"""Cascading delete, planned on the dependency graph.
 
 A delete removes the restricted rows and every row that depends on them,
 across schemas, in one transaction.  Each affected table gets one set-based
 statement, ``DELETE FROM t WHERE key IN (SELECT ...)``, where the subquery
 follows the foreign keys from the restricted rows down to ``t``; statements run
 children first.  Nothing here parses database error messages: the cascade
-comes from the graph.
+comes from the graph -- the graph of the tables this connection can read, so a
+user without access to another schema's catalog still gets a correct cascade
+over what they may see, and a clear error if an unseen table blocks it.
 
 Part tables belong to their master.  ``part_integrity`` decides what happens
-when a cascade reaches a part whose master is not being deleted:
+when a delete removes rows of a part table but none of its master:
 ``"enforce"`` (default) refuses, ``"ignore"`` deletes the part rows alone,
-``"cascade"`` also deletes the master rows (and so their other parts).
+``"cascade"`` also deletes the master rows that own them (and so their other parts).
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -23,13 +26,21 @@ from typing import Any, Union
 import sqlalchemy as sa
 
 from .dependencies import DependencyGraph, Node
-from .errors import DataJointError
+from .errors import DataJointError, IntegrityError
+from .prompts import confirm
 
-__all__ = ["CascadePlan", "plan_cascade", "execute_cascade", "master_of", "drop_order", "drop_tables", "PART_INTEGRITY"]
+__all__ = ["CascadePlan", "plan_cascade", "delete_rows", "preview_counts", "master_of", "check_part_integrity",
+           "PART_INTEGRITY"]
 
 logger = logging.getLogger("datajoint_sa")
 
 PART_INTEGRITY = ("enforce", "ignore", "cascade")
+
+
+def check_part_integrity(value: str, allowed: Sequence[str] = PART_INTEGRITY) -> None:
+    """Raise ValueError (as DataJoint does) unless ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        raise ValueError(f"part_integrity must be one of {', '.join(map(repr, allowed))}; got {value!r}.")
 
 
 def master_of(node: Node, graph: DependencyGraph) -> Node | None:
@@ -41,6 +52,9 @@ def master_of(node: Node, graph: DependencyGraph) -> Node | None:
     master = (schema, table[: len(table) - len(stem)] + stem.split("__", 1)[0])
     return master if master in graph else None
 
+
+#: Table clauses per dependency graph; a reloaded graph (after DDL) starts afresh.
+_TABLE_CLAUSES: weakref.WeakKeyDictionary[DependencyGraph, dict[Node, sa.TableClause]] = weakref.WeakKeyDictionary()
 
 Target = Union[sa.Select, list]  # a SELECT of key tuples, or literal key tuples
 Source = tuple[tuple[str, ...], Target]  # "these columns of the table are in the target"
@@ -66,9 +80,15 @@ class CascadePlan:
     _sources: dict[Node, list[Source]] = field(default_factory=dict)
 
     def table(self, node: Node) -> sa.TableClause:
-        """A lightweight table clause with the key and foreign-key columns of ``node`` (one per node)."""
+        """A lightweight table clause with the key and foreign-key columns of ``node`` (one per node).
+
+        The clauses are kept with the graph they come from, so repeated deletes build them once.
+        """
         if node not in self._tables:
-            self._tables[node] = self._make_table(node)
+            shared = _TABLE_CLAUSES.setdefault(self.graph, {})
+            if node not in shared:
+                shared[node] = self._make_table(node)
+            self._tables[node] = shared[node]
         return self._tables[node]
 
     def _make_table(self, node: Node) -> sa.TableClause:
@@ -157,9 +177,54 @@ class CascadePlan:
 
 
 def _in(columns: Sequence[sa.ColumnElement[Any]], target: Target) -> sa.ColumnElement[bool]:
-    if isinstance(target, list):
-        return columns[0].in_([t[0] for t in target]) if len(columns) == 1 else sa.tuple_(*columns).in_(target)
-    return columns[0].in_(target) if len(columns) == 1 else sa.tuple_(*columns).in_(target)
+    if not isinstance(target, list):
+        return columns[0].in_(target) if len(columns) == 1 else sa.tuple_(*columns).in_(target)
+    if len(columns) > 1:
+        return sa.tuple_(*columns).in_(target)
+    values = [t[0] for t in target]
+    if values and all(type(v) is int for v in values):
+        return _integer_ranges(columns[0], values)
+    return columns[0].in_(values)
+
+
+#: Runs of at least this many consecutive integers become one BETWEEN.
+MIN_RUN = 8
+
+
+def _integer_ranges(column: sa.ColumnElement[Any], values: list[int]) -> sa.ColumnElement[bool]:
+    """``column IN (values)`` with runs of consecutive integers written as BETWEEN.
+
+    Keys read from a range restriction (``subject_id < 100``) come back as one run; a
+    range lets every server scan the index once, as a hand-written delete would, where
+    a long IN list costs one index probe per value (and on SQLite a two-pass delete).
+    """
+    ordered = sorted(set(values))
+    singles: list[int] = []
+    terms: list[sa.ColumnElement[bool]] = []
+    start = 0
+    for end in range(1, len(ordered) + 1):
+        if end < len(ordered) and ordered[end] == ordered[end - 1] + 1:
+            continue
+        run = ordered[start:end]
+        if len(run) >= MIN_RUN:
+            terms.append(column.between(run[0], run[-1]))
+        else:
+            singles.extend(run)
+        start = end
+    if singles:
+        terms.append(column.in_(singles))
+    return sa.or_(*terms) if len(terms) != 1 else terms[0]
+
+
+def graph_with(connection: Any, node: Node) -> DependencyGraph:
+    """The connection's dependency graph, reloaded once if ``node`` is not in it yet."""
+    graph = connection.dependencies
+    if node not in graph:
+        connection.invalidate_dependencies()
+        graph = connection.dependencies
+    if node not in graph:
+        raise DataJointError(f"Table {connection.full_name(node)} is not in the dependency graph: is it declared?")
+    return graph
 
 
 def _cascade_order(graph: DependencyGraph, roots: dict[Node, Any]) -> list[Node]:
@@ -169,16 +234,16 @@ def _cascade_order(graph: DependencyGraph, roots: dict[Node, Any]) -> list[Node]
     return graph.topological(nodes)
 
 
-def plan_cascade(connection: Any, root: Node, root_keys: sa.Select, *, part_integrity: str = "enforce") -> CascadePlan:
-    """Plan the delete of the rows of ``root`` whose keys ``root_keys`` selects, and of all their dependents."""
-    if part_integrity not in PART_INTEGRITY:
-        raise DataJointError(f"part_integrity must be one of {', '.join(PART_INTEGRITY)}; got {part_integrity!r}.")
-    graph = connection.dependencies
-    if root not in graph:
-        connection.invalidate_dependencies()
-        graph = connection.dependencies
+def plan_cascade(connection: Any, root: Node, root_keys: Target, *, part_integrity: str = "enforce") -> CascadePlan:
+    """Plan the delete of the rows of ``root`` whose keys ``root_keys`` gives, and of all their dependents.
+
+    ``root_keys`` is a SELECT of the root's primary keys, or a list of key tuples.
+    The plan reads the database only for ``part_integrity="cascade"`` (the masters' keys).
+    """
+    check_part_integrity(part_integrity)
+    graph = graph_with(connection, root)
     key = tuple(graph.primary_keys[root])
-    plan = CascadePlan(connection, graph, {root: [(key, _materialized(connection, root_keys, len(key)))]})
+    plan = CascadePlan(connection, graph, {root: [(key, root_keys)]})
     plan.order = _cascade_order(graph, plan.roots)
     if part_integrity == "cascade":
         _add_masters(plan)
@@ -189,24 +254,43 @@ def plan_cascade(connection: Any, root: Node, root_keys: sa.Select, *, part_inte
 LITERAL_KEY_PARAMETERS = 20_000
 
 
-def _materialized(connection: Any, root_keys: sa.Select, width: int) -> Target:
-    """The root's keys as a list when they are few, else the SELECT itself.
+def _root_targets(connection: Any, graph: DependencyGraph, root: Node, root_keys: sa.Select) -> list[Target]:
+    """The root's keys, as the targets of one cascade each: literal key lists, or the SELECT itself.
 
     A short literal key list lets every server use the primary-key index of each
     descendant directly, as a hand-written delete would; planners often cannot see
-    that a subquery yields few rows.  The keys are read inside the delete's transaction.
+    that a subquery yields few rows.  Many keys stay a SELECT -- unless the
+    restriction reads a table the cascade empties first (``(Subject & Recording).delete()``),
+    where a live subquery would find no rows by the time the root is deleted: those
+    keys are read once and deleted in chunks.  Keys are read inside the delete's transaction.
     """
-    limit = LITERAL_KEY_PARAMETERS // max(width, 1)
-    probe = root_keys
-    if root_keys._limit_clause is not None or root_keys._offset_clause is not None:
-        probe = sa.select(*root_keys.subquery().c)  # keep the query's own LIMIT (dj.Top) inside
+    width = len(graph.primary_keys[root])
+    limit = max(LITERAL_KEY_PARAMETERS // max(width, 1), 1)
+    keys = root_keys.subquery()  # keeps a LIMIT of the restriction itself (dj.Top)
     with connection.connect() as conn:
-        rows = conn.execute(probe.limit(limit + 1)).all()
-    return [tuple(r) for r in rows] if len(rows) <= limit else root_keys
+        rows = conn.execute(sa.select(*keys.c).limit(limit + 1)).all()
+        if len(rows) <= limit:
+            return [[tuple(r) for r in rows]] if rows else []
+        if not _reads_descendants(connection, graph, root, root_keys):
+            return [root_keys]
+        rows = conn.execute(root_keys).all()
+    found = [tuple(r) for r in rows]
+    return [found[i:i + limit] for i in range(0, len(found), limit)]
+
+
+def _reads_descendants(connection: Any, graph: DependencyGraph, root: Node, select: sa.Select) -> bool:
+    """Whether ``select`` reads a table (other than ``root``) that the cascade deletes from."""
+    names = {connection.rules.sql_table(*n) for n in graph.descendants(root) if n != root}
+    found = sa.sql.util.find_tables(select, include_aliases=True, include_joins=True, include_selects=True)
+    return any((getattr(t, "schema", None), t.name) in names for t in found if hasattr(t, "name"))
 
 
 def _add_masters(plan: CascadePlan) -> None:
-    """Pull in the master rows of every part row the cascade reaches (part_integrity="cascade")."""
+    """Pull in the master rows of every part row the cascade reaches (part_integrity="cascade").
+
+    The masters' keys are read before anything is deleted: the part rows they are
+    found through are gone by the time the masters are deleted.
+    """
     while True:
         members = set(plan.order)
         added = False
@@ -214,7 +298,9 @@ def _add_masters(plan: CascadePlan) -> None:
             master = master_of(node, plan.graph)
             if master is None or master in members:
                 continue
-            edge = next(e for parent, e in plan.graph.edges_to(node) if parent == master)
+            edge = next((e for parent, e in plan.graph.edges_to(node) if parent == master), None)
+            if edge is None:
+                continue
             with plan.connection.connect() as conn:
                 part_keys = plan.keys(node).subquery()
                 rows = conn.execute(sa.select(*(part_keys.c[c] for c in edge.attr_map)).distinct()).all()
@@ -229,50 +315,121 @@ def _add_masters(plan: CascadePlan) -> None:
         plan._sources.clear()
 
 
-def execute_cascade(plan: CascadePlan, root: Node, *, part_integrity: str = "enforce") -> dict[Node, int]:
-    """Run the planned deletes (inside the caller's transaction); return rows deleted per table."""
+def _orphaned_parts(plan: CascadePlan) -> list[tuple[Node, Node]]:
+    """(part, master) for parts with rows to delete whose master is not in the cascade at all."""
     members = set(plan.order)
-    deleted: dict[Node, int] = {}
+    found = []
+    for node in plan.order:
+        master = master_of(node, plan.graph)
+        if master is None or master in members:
+            continue
+        probe = sa.select(sa.exists(sa.select(sa.literal(1)).select_from(plan.table(node)).where(plan.where(node))))
+        with plan.connection.connect() as conn:
+            if conn.execute(probe).scalar():
+                found.append((node, master))
+    return found
+
+
+def _part_error(connection: Any, part: Node, master: Node) -> DataJointError:
+    return DataJointError(
+        f"Attempt to delete part table {connection.full_name(part)} before its master {connection.full_name(master)}: "
+        "delete from the master instead, or pass part_integrity='ignore' (delete the part rows only) or "
+        "'cascade' (also delete the master rows that own them)."
+    )
+
+
+def _blocked(connection: Any, node: Node, err: IntegrityError) -> IntegrityError:
+    """A foreign-key failure while deleting: some table outside the readable graph still references the rows."""
+    return IntegrityError(
+        f"Delete from {connection.full_name(node)} is blocked: rows of a table that is not in the dependency graph "
+        "this connection can read still reference the rows to delete (a schema it has no privileges on?). "
+        f"Ask for access to that schema, or delete those rows first. The database said: {err.args[0]}",
+        *err.args[1:],
+    )
+
+
+def execute_cascade(plan: CascadePlan, *, part_integrity: str = "enforce") -> dict[Node, int]:
+    """Run the planned deletes (inside the caller's transaction); return rows deleted per table."""
+    from .engine.errors import translate
+
+    if part_integrity == "enforce":
+        orphaned = _orphaned_parts(plan)
+        if orphaned:
+            raise _part_error(plan.connection, *orphaned[0])
+    deleted: dict[Node, int] = dict.fromkeys(plan.order, 0)
     with plan.connection.connect() as conn:
         for node, statement in plan.delete_statements():
             try:
-                count = conn.execute(statement).rowcount
+                deleted[node] += conn.execute(statement).rowcount
             except sa.exc.DBAPIError as err:
-                from .engine.errors import translate
-
-                raise translate(err, plan.connection.dialect_name) from err
-            deleted[node] = deleted.get(node, 0) + count
+                error = translate(err, plan.connection.dialect_name)
+                raise (_blocked(plan.connection, node, error) if isinstance(error, IntegrityError) else error) from err
+    if part_integrity == "enforce":
+        for node in plan.order:
             master = master_of(node, plan.graph)
-            if deleted[node] and part_integrity == "enforce" and master is not None and master not in members:
-                what = "directly" if node == root else f"through the cascade from {plan.connection.full_name(root)}"
-                raise DataJointError(
-                    f"Cannot delete from part table {plan.connection.full_name(node)} {what} without deleting from "
-                    f"its master {plan.connection.full_name(master)}. Delete from the master instead, or pass "
-                    "part_integrity='ignore' (delete the part rows only) or 'cascade' (also delete the master rows)."
-                )
+            if master is not None and deleted[node] and not deleted.get(master):
+                raise _part_error(plan.connection, node, master)
     return deleted
 
 
-def drop_order(connection: Any, node: Node) -> list[Node]:
-    """``node`` and its dependents, children first: the order in which they must be dropped."""
-    graph = connection.dependencies
-    if node not in graph:
-        connection.invalidate_dependencies()
-        graph = connection.dependencies
-    return list(reversed(graph.descendants(node)))
+def _cascade_all(expr: Any, part_integrity: str) -> dict[Node, int]:
+    """Delete the rows of ``expr`` and their dependents in the current transaction."""
+    connection, root = expr.connection, expr._node
+    graph = graph_with(connection, root)
+    deleted: dict[Node, int] = {}
+    for target in _root_targets(connection, graph, root, expr.make_select(expr.primary_key)):
+        plan = plan_cascade(connection, root, target, part_integrity=part_integrity)
+        for node, count in execute_cascade(plan, part_integrity=part_integrity).items():
+            deleted[node] = deleted.get(node, 0) + count
+    return deleted
 
 
-def drop_tables(connection: Any, nodes: Sequence[Node]) -> None:
-    """Drop tables in the given order and forget their lineage."""
-    from .engine.catalog import delete_lineage
+class _Declined(Exception):
+    """The user did not confirm: roll the delete back."""
 
-    with connection.connect() as conn:
-        for node in nodes:
-            sql_schema, sql_name = connection.rules.sql_table(*node)
-            sa.Table(sql_name, sa.MetaData(), schema=sql_schema).drop(conn, checkfirst=True)
-    for schema in {n[0] for n in nodes}:
-        delete_lineage(connection, schema, [n[1] for n in nodes if n[0] == schema])
-    connection.invalidate_dependencies()
-    for node in nodes:
-        logger.info("Dropped table %s", connection.full_name(node))
 
+def delete_rows(expr: Any, *, prompt: bool, part_integrity: str = "enforce", transaction: bool = True) -> int:
+    """Delete the rows of the restricted table ``expr`` and all rows depending on them; see ``Table.delete``."""
+    check_part_integrity(part_integrity)
+    connection, root = expr.connection, expr._node
+    if not transaction:
+        return _report(connection, _cascade_all(expr, part_integrity)).get(root, 0)
+    if connection.in_transaction:
+        if prompt:
+            raise DataJointError("delete() cannot ask for confirmation inside an ongoing transaction: "
+                                 "pass prompt=False to delete as part of it, or transaction=False.")
+        with connection.connect() as conn, conn.begin_nested():  # a savepoint keeps the delete all-or-nothing
+            return _report(connection, _cascade_all(expr, part_integrity)).get(root, 0)
+    try:
+        with connection.transaction:
+            deleted = _report(connection, _cascade_all(expr, part_integrity))
+            if prompt:
+                _confirm_commit(connection, deleted, root)
+    except _Declined:
+        return 0
+    return deleted.get(root, 0)
+
+
+def _report(connection: Any, deleted: dict[Node, int]) -> dict[Node, int]:
+    for node, count in reversed(deleted.items()):  # in the order of the statements: children first
+        logger.info("Deleting %d rows from %s", count, connection.full_name(node))
+    return deleted
+
+
+def _confirm_commit(connection: Any, deleted: dict[Node, int], root: Node) -> None:
+    """Show what the (uncommitted) delete removed per table; raise _Declined unless the user commits it."""
+    if not deleted.get(root):
+        print("Nothing to delete.")
+        raise _Declined
+    for node, count in deleted.items():
+        print(f"{connection.full_name(node)} ({count} tuples)")
+    if not confirm("Commit deletes?"):
+        print("Delete cancelled.")
+        raise _Declined
+    print("Delete committed.")
+
+
+def preview_counts(expr: Any, part_integrity: str = "enforce") -> dict[str, int]:
+    """Rows a delete of ``expr`` would remove from each table, by full table name, without deleting."""
+    plan = plan_cascade(expr.connection, expr._node, expr.make_select(expr.primary_key), part_integrity=part_integrity)
+    return {expr.connection.full_name(node): count for node, count in plan.counts().items()}

@@ -52,7 +52,7 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine.processors import to_float
 
 from .codecs import encoder_for
-from .errors import DataJointError, MissingAttributeError, UnknownAttributeError
+from .errors import DataJointError, MissingAttributeError
 from .heading import Attribute, Heading
 from .types import FLOAT32_MAX, INT_RANGES, value_coercer
 
@@ -251,8 +251,21 @@ def _row_groups(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> Iterato
     for row in chunk:
         names, values = _row_values(row, heading_names)
         groups.setdefault(names, []).append(values)
+    _check_same_fields(list(groups), heading_names)
     for names, rows in groups.items():
         yield _Shaped(names, list(zip(*rows)) if names else [], rows)
+
+
+def _check_same_fields(names: Sequence[tuple[str, ...]], heading_names: tuple[str, ...]) -> None:
+    """All rows of one insert name the same attributes (in any order), as DataJoint requires.
+
+    Names the table does not have are left out here: they raise, or are ignored, later.
+    """
+    first = set(names[0]).intersection(heading_names) if names else set()
+    for other in names[1:]:
+        if set(other).intersection(heading_names) != first:
+            raise DataJointError(f"All rows of an insert must have the same attributes: rows with "
+                                 f"({', '.join(names[0])}) and with ({', '.join(other)}).")
 
 
 def _refuse_non_rows(rows: Any) -> None:
@@ -271,8 +284,12 @@ def _shaped_groups(rows: Any, heading: Heading, size: int) -> Iterator[_Shaped]:
         yield from _array_groups(rows, size)
         return
     heading_names = tuple(heading.names)
+    first: tuple[str, ...] | None = None
     for chunk in _row_chunks(rows, size):
-        yield from _row_groups(chunk, heading_names)
+        for shaped in _row_groups(chunk, heading_names):
+            first = shaped.names if first is None else first
+            _check_same_fields([first, shaped.names], heading_names)
+            yield shaped
 
 
 # --------------------------------------------------------------------------------------
@@ -448,8 +465,8 @@ def _checked_names(names: tuple[str, ...], heading: Heading, ignore_extra_fields
     for position, name in enumerate(names):
         if name in heading:
             keep.append(position)
-        elif not ignore_extra_fields:
-            raise UnknownAttributeError(
+        elif not ignore_extra_fields:  # a KeyError, as DataJoint raises it
+            raise KeyError(
                 f"Attribute {name!r} is not in the heading of the table; available: {', '.join(heading.names)}. "
                 "Pass ignore_extra_fields=True to skip attributes the table does not have."
             )

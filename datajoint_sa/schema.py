@@ -15,8 +15,9 @@ from .engine import catalog
 from .engine.connection import Connection
 from .errors import DataJointError, DeclarationError
 from .naming import table_name_for
+from .prompts import confirm
 from .settings import config
-from .table import Table, _confirm
+from .table import Table
 from .user_tables import Part, UserTable
 
 __all__ = ["Schema", "list_schemas"]
@@ -247,7 +248,7 @@ class Schema:
         prompt = config["safemode"] if prompt is None else prompt
         if not catalog.schema_exists(self.connection, self.database):
             return
-        if prompt and not _confirm(f"Drop schema {self.database!r} with all its tables and data?"):
+        if prompt and not confirm(f"Proceed to delete entire schema {self.database!r} with all its tables and data?"):
             return
         catalog.drop_schema(self.connection, self.database)
         self.connection.invalidate_dependencies()

@@ -96,11 +96,12 @@ class Table(QueryExpression):
         transaction -- a savepoint when the call runs inside an open transaction -- so an
         invalid value or a failing row anywhere leaves nothing inserted.
         """
-        self._check_insert_allowed(allow_direct_insert)
         if isinstance(rows, type) and issubclass(rows, QueryExpression):
             rows = rows()
+        self._check_insert_allowed(allow_direct_insert, rows)
         if isinstance(rows, QueryExpression):
-            self._insert_from_query(rows, skip_duplicates=skip_duplicates, replace=replace)
+            self._insert_from_query(rows, skip_duplicates=skip_duplicates, replace=replace,
+                                    ignore_extra_fields=ignore_extra_fields)
             return
         connection = self._connection
         dialect = connection.dialect_name
@@ -132,15 +133,43 @@ class Table(QueryExpression):
         """What codecs writing to stores build paths from: schema, table and configuration."""
         return {"schema": self.database, "table": self.table_name or self._source.name, "config": None}
 
-    def _check_insert_allowed(self, allow: bool | None) -> None:
-        if self.tier in ("Imported", "Computed") or getattr(getattr(type(self), "master", None), "tier", None) in ("Imported", "Computed"):
-            if not (allow or allow_direct_insert.get()):
-                raise DataJointError(
-                    f"Inserts into {type(self).__name__}, an auto-populated table, are done by its make() during "
-                    "populate(). To insert directly anyway, pass allow_direct_insert=True."
-                )
+    def _check_insert_allowed(self, allow: bool | None, rows: Any) -> None:
+        """Auto-populated tables, and the parts of their masters, are written by make() only.
 
-    def _insert_from_query(self, query: QueryExpression, *, skip_duplicates: bool, replace: bool) -> None:
+        Part rows without their master row are refused as the database would refuse them
+        (an IntegrityError naming the master), before the rule about make() applies.
+        """
+        master_tier = getattr(getattr(type(self), "master", None), "tier", None)
+        if self.tier not in ("Imported", "Computed") and master_tier not in ("Imported", "Computed"):
+            return
+        if allow or allow_direct_insert.get():
+            return
+        if master_tier is not None and not isinstance(rows, QueryExpression):
+            self._refuse_orphans(rows)
+        raise DataJointError(
+            f"Inserts into {type(self).__name__}, an auto-populated table, are done by its make() during "
+            "populate(). To insert directly anyway, pass allow_direct_insert=True."
+        )
+
+    def _refuse_orphans(self, rows: Any) -> None:
+        from .insert import _raw_rows
+        from .integrity import missing_parents
+
+        listed = [dict(zip(names, values)) for names, values in _raw_rows(rows, self._heading)]
+        missing = missing_parents(self._connection, self._source, listed)
+        if missing:
+            raise IntegrityError(f"Cannot insert into {self.full_table_name}: no matching row in parent table "
+                                 f"{'; '.join(missing)}. Insert the parent row first.")
+
+    def _insert_from_query(self, query: QueryExpression, *, skip_duplicates: bool, replace: bool,
+                           ignore_extra_fields: bool) -> None:
+        """INSERT ... SELECT: the rows go from the query to the table without passing through Python."""
+        from .integrity import explain_missing_parent
+
+        extra = [n for n in query.heading.names if n not in self._heading]
+        if extra and not ignore_extra_fields:
+            raise DataJointError(f"Attribute {extra[0]!r} of the query is not in {type(self).__name__}. To ignore "
+                                 "extra attributes in insert, set ignore_extra_fields=True.")
         names = [n for n in query.heading.names if n in self._heading]
         missing = [n for n in self.primary_key if n not in names]
         if missing:
@@ -154,52 +183,22 @@ class Table(QueryExpression):
             # clause (https://www.sqlite.org/lang_upsert.html, "Parsing Ambiguity"); where(true)
             # renders "WHERE 1 = 1" alone and disappears beside another condition.
             select = select.where(sa.true())
-        self._connection.execute(statement.from_select(names, select))
+        try:
+            self._connection.execute(statement.from_select(names, select))
+        except IntegrityError as err:
+            if isinstance(err, DuplicateError):
+                raise
+            sample = self._connection.execute(query.make_select(names).limit(10_000)).mappings().all()
+            raise explain_missing_parent(self._connection, self._source, sample, "insert into", err) from err
 
     def _explain(self, err: DataJointError, batches: list[Batch | None]) -> DataJointError:
-        """Name the parent table whose row is missing when a foreign key fails on insert."""
+        """Name the parent table and attributes whose row is missing when a foreign key fails on insert."""
+        from .integrity import explain_missing_parent
+
         if not isinstance(err, IntegrityError) or isinstance(err, DuplicateError):
             return err
-        missing = self._missing_parents(batches)
-        if not missing:
-            return err
-        return IntegrityError(
-            f"Cannot insert into {self.full_table_name}: no matching row in parent table {', '.join(missing)}. "
-            "Insert the parent row first.", *err.args
-        )
-
-    def _missing_parents(self, batches: list[Batch | None]) -> list[str]:
-        """Parents lacking a referenced row (checked on a fresh connection, outside the failed transaction)."""
-        found = []
-        table = self._source
-        for constraint in table.foreign_key_constraints:
-            columns = [c.name for c in constraint.columns]
-            parent = constraint.referred_table
-            parent_columns = [e.column.name for e in constraint.elements]
-            wanted = {
-                tuple(row[batch.names.index(c)] for c in columns)
-                for batch in batches if batch is not None and all(c in batch.names for c in columns)
-                for row in batch.tuples()
-            }
-            wanted = {w for w in wanted if None not in w}
-            if not wanted:
-                continue
-            with self._connection.engine.connect() as conn:
-                select = sa.select(*(parent.c[c] for c in parent_columns)).where(
-                    sa.tuple_(*(parent.c[c] for c in parent_columns)).in_(list(wanted))
-                ) if len(parent_columns) > 1 else sa.select(parent.c[parent_columns[0]]).where(
-                    parent.c[parent_columns[0]].in_([w[0] for w in wanted]))
-                present = {tuple(r) for r in conn.execute(select)}
-            if wanted - present:
-                example = dict(zip(columns, sorted(wanted - present, key=repr)[0]))
-                found.append(f"{self._parent_name(parent)} (e.g. {example})")
-        return found
-
-    def _parent_name(self, parent: sa.Table) -> str:
-        preparer = self._connection.engine.dialect.identifier_preparer
-        if parent.schema:
-            return f"{preparer.quote_identifier(parent.schema)}.{preparer.quote_identifier(parent.name)}"
-        return preparer.quote_identifier(parent.name)
+        rows = (dict(zip(b.names, t)) for b in batches if b is not None for t in b.tuples())
+        return explain_missing_parent(self._connection, self._source, rows, "insert into", err)
 
     # -- dependencies --------------------------------------------------------------------------
     @property
@@ -252,7 +251,9 @@ class Table(QueryExpression):
 
     # -- delete and drop ------------------------------------------------------------------------
     def delete_quick(self, get_count: bool = False) -> int | None:
-        """Delete the restricted rows, without cascading or prompting; fails if dependent rows exist."""
+        """Delete the restricted rows without cascading or prompting; refuses if other rows reference them."""
+        from .integrity import explain_blocked_delete
+
         table = self._source
         keys = self.make_select(self.primary_key)
         if self._connection.dialect_name == "mysql":  # no subquery on the target table (MySQL error 1093)
@@ -260,70 +261,48 @@ class Table(QueryExpression):
             keys = sa.select(*derived.c)
         columns = [table.c[k] for k in self.primary_key]
         target = columns[0].in_(keys) if len(columns) == 1 else sa.tuple_(*columns).in_(keys)
-        result = self._connection.execute(sa.delete(table).where(target))
+        try:
+            result = self._connection.execute(sa.delete(table).where(target))
+        except IntegrityError as err:
+            raise explain_blocked_delete(self, err) from err
         return result.rowcount if get_count else None
 
-    def delete(self, prompt: bool | None = None, part_integrity: str = "enforce", transaction: bool = True) -> int:
+    def delete(self, transaction: bool = True, prompt: bool | None = None, part_integrity: str = "enforce") -> int:
         """Delete the restricted rows and every row that depends on them, in one transaction.
 
-        With safemode (or ``prompt=True``) the rows to be deleted are counted per table
-        and the deletion is committed only after confirmation.  ``part_integrity``:
-        ``"enforce"`` refuses to delete part rows without their master, ``"ignore"``
-        allows it, ``"cascade"`` deletes the masters too.  Returns the number of rows
-        deleted from this table.
+        In safemode (or with ``prompt=True``) the rows deleted from each table are shown
+        and the transaction commits only after confirmation; ``prompt=False`` skips the
+        question.  Inside an ongoing transaction (and ``prompt=False``) the delete joins
+        it, under a savepoint.  ``part_integrity`` applies when part rows would go
+        without any row of their master: ``"enforce"`` refuses, ``"ignore"`` allows it,
+        ``"cascade"`` deletes the masters (and their other parts) too.  Returns the
+        number of rows deleted from this table.
         """
-        from .delete import execute_cascade, plan_cascade
+        from .delete import delete_rows
         from .settings import config
 
         prompt = config["safemode"] if prompt is None else prompt
-        connection = self._connection
-        try:
-            with connection.transaction:
-                plan = plan_cascade(connection, self._node, self.make_select(self.primary_key),
-                                    part_integrity=part_integrity)
-                deleted = execute_cascade(plan, self._node, part_integrity=part_integrity)
-                for node, count in deleted.items():
-                    if count:
-                        logger.info("Deleting %d rows from %s", count, connection.full_name(node))
-                if prompt and any(deleted.values()) and not _confirm("Commit deletes?"):
-                    raise _Cancel("Deletes cancelled.")
-        except _Cancel:
-            logger.info("Deletes cancelled.")
-            return 0
-        return deleted.get(self._node, 0)
-
-    def delete_preview(self, part_integrity: str = "enforce") -> dict[str, int]:
-        """Rows a delete would remove from each table, without removing anything."""
-        from .delete import plan_cascade
-
-        plan = plan_cascade(self._connection, self._node, self.make_select(self.primary_key), part_integrity=part_integrity)
-        return {self._connection.full_name(n): c for n, c in plan.counts().items()}
+        return delete_rows(self, prompt=prompt, part_integrity=part_integrity, transaction=transaction)
 
     def drop_quick(self) -> None:
-        """Drop this table without prompting; fails if other tables depend on it."""
-        from .delete import drop_tables
+        """Drop this table without prompting; refuses if other tables depend on it."""
+        from .drop import drop_alone
 
-        drop_tables(self._connection, [self._node])
+        drop_alone(self)
 
-    def drop(self, prompt: bool | None = None) -> None:
-        """Drop this table with its parts and every table that depends on it, after confirmation in safemode."""
-        from .delete import drop_order, drop_tables, master_of
+    def drop(self, prompt: bool | None = None, part_integrity: str = "enforce") -> None:
+        """Drop this table and every table that depends on it, after confirmation in safemode.
+
+        A part table is dropped only with its master unless ``part_integrity="ignore"``.
+        """
+        from .drop import drop_with_dependents
         from .settings import config
 
-        prompt = config["safemode"] if prompt is None else prompt
         if self._where:
-            raise DataJointError("A restricted table cannot be dropped; drop the table itself.")
-        order = drop_order(self._connection, self._node)
-        master = master_of(self._node, self._connection.dependencies)
-        if master is not None and master not in order:
-            raise DataJointError(
-                f"Cannot drop part table {self.full_table_name} alone: drop its master "
-                f"{self._connection.full_name(master)} instead."
-            )
-        names = [self._connection.full_name(n) for n in order]
-        if prompt and not _confirm(f"Drop {len(names)} table(s): {', '.join(names)}?"):
-            return
-        drop_tables(self._connection, order)
+            raise DataJointError("A table with an applied restriction cannot be dropped: call drop() on the "
+                                 "unrestricted table.")
+        prompt = config["safemode"] if prompt is None else prompt
+        drop_with_dependents(self, prompt=prompt, part_integrity=part_integrity)
 
     # -- checking and frames -------------------------------------------------------------------------
     def validate(self, rows: Any, *, ignore_extra_fields: bool = False) -> Any:
@@ -400,18 +379,6 @@ def _table_state(table: sa.FromClause) -> SelectState:
     if state is None:
         state = _STATES[table] = SelectState.of_table(table)
     return state
-
-
-class _Cancel(DataJointError):
-    """The user declined a prompt."""
-
-
-def _confirm(question: str) -> bool:
-    try:
-        answer = input(f"{question} [yes/No]: ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("yes", "y")
 
 
 class FreeTable(Table):

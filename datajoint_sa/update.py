@@ -8,8 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from .codecs import encoder_for
-from .errors import DataJointError, UnknownAttributeError
+from .errors import DataJointError, DuplicateError, IntegrityError
 from .heading import Attribute
+from .integrity import explain_missing_parent
 from .types import value_coercer
 
 __all__ = ["update_one"]
@@ -45,28 +46,40 @@ def _coerced(attr: Attribute, value: Any, table: Any = None, key: dict[str, Any]
 
 
 def update_one(table: Any, row: Any) -> None:
+    """Set the secondary attributes given in ``row`` on the one row its primary key names.
+
+    Errors name what is wrong: not a dict, an incomplete key, an unknown attribute,
+    nothing to change, no such row, or a foreign key whose new value has no parent.
+    """
     if not isinstance(row, Mapping):
-        raise DataJointError(f"update1 takes a dict with the primary key and the attributes to change; got {type(row).__name__}.")
+        raise DataJointError(f"The argument of update1 must be a dict with the primary key and the attributes to "
+                             f"change; got {type(row).__name__}.")
     heading = table.heading
-    unknown = [name for name in row if name not in heading]
-    if unknown:
-        raise UnknownAttributeError(f"Attribute {unknown[0]!r} is not in the heading; available: {', '.join(heading.names)}.")
     missing = [k for k in table.primary_key if k not in row]
     if missing:
-        raise DataJointError(f"update1 needs the full primary key; missing: {', '.join(missing)}.")
+        raise DataJointError(f"The argument of update1 must supply all primary key values; missing: {', '.join(missing)}.")
+    unknown = [name for name in row if name not in heading]
+    if unknown:
+        raise DataJointError(f"Attribute {unknown[0]!r} not found in {type(table).__name__}; "
+                             f"available: {', '.join(heading.names)}.")
     changes = {n: v for n, v in row.items() if n not in table.primary_key}
     if not changes:
-        raise DataJointError("update1 was given no secondary attributes to change.")
+        raise DataJointError("update1 changes secondary attributes only, and none was given: the primary key "
+                             "identifies the row and cannot be changed (delete and insert the row instead).")
     sql_table = table.sql_table
     key = sa.and_(*(sql_table.c[k] == sa.bindparam(None, _coerced(heading[k], row[k]), type_=sql_table.c[k].type)
                     for k in table.primary_key))
     pk = {k: row[k] for k in table.primary_key}
     values = {n: (_default_expression(heading[n]) if v is None else _coerced(heading[n], v, table, pk))
               for n, v in changes.items()}
-    with table.connection.transaction:
-        result = table.connection.execute(sa.update(sql_table).where(key).values(values))
-        if result.rowcount == 0:
+    try:
+        with table.connection.transaction:
             found = table.connection.execute(sa.select(sa.func.count()).select_from(sql_table).where(key)).scalar()
-            if not found:
-                raise DataJointError(f"update1: no row of {table.full_table_name} has the key "
-                                     f"{ {k: row[k] for k in table.primary_key} }.")
+            if found != 1:
+                raise DataJointError(f"update1 applies to one existing row; {table.full_table_name} has no row with "
+                                     f"the key { {k: row[k] for k in table.primary_key} }.")
+            table.connection.execute(sa.update(sql_table).where(key).values(values))
+    except IntegrityError as err:  # explained after the rollback, on a fresh connection
+        if isinstance(err, DuplicateError):
+            raise
+        raise explain_missing_parent(table.connection, sql_table, [{**row, **changes}], "update", err) from err

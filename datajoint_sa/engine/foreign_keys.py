@@ -1,6 +1,11 @@
 """Foreign keys and primary keys of the whole database, read in one catalog query each.
 
-The rows feed :class:`datajoint_sa.dependencies.DependencyGraph`.  The queries
+The rows feed :class:`datajoint_sa.dependencies.DependencyGraph`.  Only tables
+this connection may read are listed: MySQL's ``information_schema`` shows no
+others, and the PostgreSQL queries leave out what ``has_table_privilege`` denies
+(``pg_catalog`` itself is readable by everyone).  A cascade thus never plans a
+statement on a table the user cannot touch; a row there that blocks a delete
+surfaces as a foreign-key error from the database.  The queries
 read the system catalogs directly (PostgreSQL ``pg_constraint``, MySQL
 ``information_schema.KEY_COLUMN_USAGE``, SQLite's ``pragma_foreign_key_list``
 table function), so the graph of a database with hundreds of tables loads in a
@@ -36,6 +41,8 @@ _PG_FOREIGN_KEYS = sa.text("""
     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.child_num
     JOIN pg_attribute pa ON pa.attrelid = con.confrelid AND pa.attnum = k.parent_num
     WHERE con.contype = 'f' AND cn.nspname NOT LIKE 'pg\\_%' AND cn.nspname <> 'information_schema'
+      AND has_schema_privilege(cn.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+      AND has_schema_privilege(pn.oid, 'USAGE') AND has_table_privilege(p.oid, 'SELECT')
 """)
 _PG_PRIMARY_KEYS = sa.text("""
     SELECT n.nspname, c.relname, a.attname, k.ord
@@ -44,6 +51,7 @@ _PG_PRIMARY_KEYS = sa.text("""
     CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(num, ord)
     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
     WHERE con.contype = 'p' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+      AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
 """)
 _MYSQL_FOREIGN_KEYS = sa.text("""
     SELECT TABLE_SCHEMA, TABLE_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, CONSTRAINT_NAME,
