@@ -6,6 +6,8 @@
     ├── LostConnectionError
     ├── MissingTableError
     ├── MissingExternalFile         an object a row refers to is gone from its store
+    ├── KeyError                    a row names an attribute the table lacks (insert); also the
+    │                               builtin KeyError, as DataJoint 2.x raises it
     ├── NotImplementedError         not done by this operation, e.g. alter() changing a primary key
                                     (also the builtin NotImplementedError, as DataJoint 2.x raises it)
     └── QueryError                  the database refused a statement
@@ -33,6 +35,7 @@ __all__ = [
     "MissingTableError",
     "MissingExternalFile",
     "DeclarationError",
+    "KeyError",
     "NotImplementedError",
     "QueryError",
     "QuerySyntaxError",
@@ -67,6 +70,13 @@ class MissingExternalFile(DataJointError):
 #: Definition errors are plain DataJointError, as DataJoint 2.x raises them (code catching
 #: ``type(err) is DataJointError`` keeps working); the name remains for readability.
 DeclarationError = DataJointError
+
+
+class KeyError(DataJointError, builtins.KeyError):
+    """A row names an attribute the table does not have (DataJoint 2.x raises the builtin KeyError here)."""
+
+    def __str__(self) -> str:  # the builtin KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
 
 
 class NotImplementedError(DataJointError, builtins.NotImplementedError):

@@ -52,6 +52,7 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine.processors import to_float
 
 from .codecs import encoder_for
+from . import errors
 from .errors import DataJointError, MissingAttributeError
 from .heading import Attribute, Heading
 from .types import FLOAT32_MAX, INT_RANGES, value_coercer
@@ -465,8 +466,8 @@ def _checked_names(names: tuple[str, ...], heading: Heading, ignore_extra_fields
     for position, name in enumerate(names):
         if name in heading:
             keep.append(position)
-        elif not ignore_extra_fields:  # a KeyError, as DataJoint raises it
-            raise KeyError(
+        elif not ignore_extra_fields:  # a KeyError, as DataJoint raises it, and a DataJointError
+            raise errors.KeyError(
                 f"Attribute {name!r} is not in the heading of the table; available: {', '.join(heading.names)}. "
                 "Pass ignore_extra_fields=True to skip attributes the table does not have."
             )

@@ -40,5 +40,6 @@ ROWS = [FIRST, dict(id=2, whole=20, note="", meta="bare string"),
 def declare_typed(schema: dj.Schema) -> type:
     """Declare the table in ``schema`` and fill it with :data:`ROWS`."""
     table = schema(type("Typed", (dj.Manual,), {"definition": DEFINITION}))
-    table.insert(ROWS)
+    for row in ROWS:  # rows naming different attributes go in separate inserts, as DataJoint requires
+        table.insert1(row)
     return table

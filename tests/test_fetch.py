@@ -42,7 +42,7 @@ def test_nan_in_float(schema, backend):
         metres = null : float64
         """
 
-    Depth.insert([dict(depth_id=1, metres=float("nan")), dict(depth_id=2, metres=np.nan), dict(depth_id=3)])
+    Depth.insert([dict(depth_id=1, metres=float("nan")), dict(depth_id=2, metres=np.nan), dict(depth_id=3, metres=None)])
     values = [r["metres"] for r in Depth.to_dicts(order_by="KEY")]
     if backend == "postgresql":  # SQLite and MySQL keep no NaN: they store NULL
         assert math.isnan(values[0]) and math.isnan(values[1])
@@ -171,7 +171,7 @@ def test_blob_squeeze(schema):
         payload = null : <blob>
         """
 
-    Trace.insert([dict(trace_id=1, payload=np.arange(3.0).reshape(1, 3)), dict(trace_id=2)])
+    Trace.insert([dict(trace_id=1, payload=np.arange(3.0).reshape(1, 3)), dict(trace_id=2, payload=None)])
     assert Trace.to_dicts(order_by="KEY")[0]["payload"].shape == (1, 3)
     assert Trace.to_dicts(order_by="KEY", squeeze=True)[0]["payload"].shape == (3,)
     assert (Trace & {"trace_id": 1}).fetch1("payload", squeeze=True).shape == (3,)

@@ -148,7 +148,8 @@ def test_ignore_extra_fields(tables):
     Subject, *_ = tables
     with pytest.raises(KeyError) as info:  # DataJoint raises a KeyError
         Subject.insert1({"subject_id": 1, "name": "ann", "colour": "red"})
-    assert "colour" in str(info.value)
+    assert "colour" in str(info.value) and isinstance(info.value, dj.DataJointError)
+    assert type(info.value).__name__ == "KeyError"
     Subject.insert1({"subject_id": 1, "name": "ann", "colour": "red"}, ignore_extra_fields=True)
     assert rows_of(Subject)[0]["name"] == "ann"
     frame = pd.DataFrame({"subject_id": [2], "name": ["bob"], "extra": [1]})
