@@ -51,8 +51,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine.processors import to_float
 
-from .codecs import encoder_for
 from . import errors
+from .codecs import encoder_for
 from .errors import DataJointError, MissingAttributeError
 from .heading import Attribute, Heading
 from .types import FLOAT32_MAX, INT_RANGES, value_coercer
