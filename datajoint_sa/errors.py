@@ -6,6 +6,8 @@
     ├── LostConnectionError
     ├── MissingTableError
     ├── DeclarationError            a definition string could not be parsed or resolved
+    ├── NotImplementedError         not done by this operation, e.g. alter() changing a primary key
+                                    (also the builtin NotImplementedError, as DataJoint 2.x raises it)
     └── QueryError                  the database refused a statement
         ├── QuerySyntaxError
         ├── AccessError
@@ -20,11 +22,14 @@ original exception and statement stay available as ``__cause__``.
 
 from __future__ import annotations
 
+import builtins
+
 __all__ = [
     "DataJointError",
     "LostConnectionError",
     "MissingTableError",
     "DeclarationError",
+    "NotImplementedError",
     "QueryError",
     "QuerySyntaxError",
     "AccessError",
@@ -53,6 +58,10 @@ class MissingTableError(DataJointError):
 
 class DeclarationError(DataJointError):
     """A table definition is malformed, refers to something unknown, or uses an unsupported type."""
+
+
+class NotImplementedError(DataJointError, builtins.NotImplementedError):
+    """The operation cannot do this; the message says what can (e.g. a migration instead of alter())."""
 
 
 class QueryError(DataJointError):

@@ -67,6 +67,24 @@ def _fk_lineage(column: sa.Column) -> str:
     return f"{table.schema}.{table.name}.{column.name}" if table.schema else f"{table.name}.{column.name}"
 
 
+_QUOTED_NUMBER = re.compile(r"^'[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?'$")
+_CAST = re.compile(r"::[\w .\"\[\]]+$")  # PostgreSQL reports defaults with casts: 'a'::character varying
+
+
+def _default(column: sa.Column) -> str | None:
+    """The column default as a definition writes it (``'a'``, ``5``, ``CURRENT_TIMESTAMP``)."""
+    if column.server_default is None:
+        return None
+    text = str(getattr(column.server_default, "arg", column.server_default)).strip()
+    while _CAST.search(text):
+        text = _CAST.sub("", text).strip()
+    if text.lower() == "current_timestamp()":  # MariaDB's spelling
+        return "CURRENT_TIMESTAMP"
+    if _QUOTED_NUMBER.match(text) and isinstance(column.type, (sa.Numeric, sa.Integer)):
+        return text[1:-1]  # PostgreSQL quotes some numeric defaults: '1000'::double precision
+    return text
+
+
 def heading_from_table(table: sa.Table, schema: str, table_name: str, lineages: dict[str, str] | None = None) -> Heading:
     """The heading of a reflected table (types from comment tags, else native SQL types)."""
     key = {c.name for c in table.primary_key.columns}
@@ -77,9 +95,7 @@ def heading_from_table(table: sa.Table, schema: str, table_name: str, lineages: 
             attr_type = parse_type(tag) if tag else _native(column)
         except Exception:  # an unknown tag: keep the SQL type
             attr_type = _native(column)
-        default = None
-        if column.server_default is not None:
-            default = str(getattr(column.server_default, "arg", column.server_default))
+        default = _default(column)
         lineage = (lineages or {}).get(column.name)
         if lineage is None and len(column.foreign_keys) == 1:
             lineage = _fk_lineage(column)

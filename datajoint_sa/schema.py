@@ -43,7 +43,8 @@ class Schema:
     ``Schema("lab")`` creates or opens schema ``lab`` now; ``Schema()`` defers that
     until ``activate("lab")``, so modules can declare tables before the database is
     chosen.  Foreign-key names resolve in ``context`` if given, else in the names
-    visible where each class is decorated.
+    visible where each class is decorated.  ``metadata`` is the SQLAlchemy MetaData of
+    the declared tables, which alembic's autogenerate compares with the database.
     """
 
     def __init__(self, schema_name: str | None = None, context: Mapping[str, Any] | None = None, *,
@@ -127,28 +128,21 @@ class Schema:
         return names
 
     def _declare(self, cls: type, seen: Mapping[str, Any], master: type | None = None) -> None:
-        context = self._context(seen, cls)
         tier = "Part" if master is not None else cls.tier
         table_name = table_name_for(cls.__name__, tier, master.table_name if master is not None else None)
-        try:
-            definition = parse_definition(cls.definition)
-        except DeclarationError as err:
-            raise DeclarationError(f"In the definition of {cls.__name__}: {err}") from None
+        cls._declaration = (seen, master)
         sql_schema, sql_name = self.connection.rules.sql_table(self.database, table_name)
         existing = self.metadata.tables.get(f"{sql_schema}.{sql_name}" if sql_schema else sql_name)
         if existing is not None:
             self.metadata.remove(existing)
-        try:
-            declared = build_table(definition, schema=self.database, table=table_name, metadata=self.metadata,
-                                   rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master))
-        except DeclarationError as err:
-            raise DeclarationError(f"In the definition of {cls.__name__}: {err}") from None
+        declared = self.build(cls, self.metadata, table_name)
         cls._declared = declared
         cls._schema = self
         cls.table_name = table_name
         if master is not None:
             cls.master = master
-        if self.create_tables is not False and config["database.create_tables"]:
+        creating = self.create_tables is not False and config["database.create_tables"]
+        if creating:
             self._create(cls, declared)
         self._classes[cls.__name__] = cls
         parts = [v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, Part)]
@@ -156,8 +150,29 @@ class Schema:
         for part in parts:
             self._declare(part, {**seen, cls.__name__: cls}, master=cls)
         contents = getattr(cls, "contents", None)
-        if contents is not None and len(contents) and cls.tier == "Lookup":
+        if creating and contents is not None and len(contents) and cls.tier == "Lookup":
             cls().insert(contents, skip_duplicates=True)
+
+    def build(self, cls: type, metadata: sa.MetaData, table_name: str | None = None) -> Any:
+        """The DeclaredTable of a class from its current ``definition``, added to ``metadata``; nothing is created.
+
+        Foreign keys resolve in the names seen when the class was declared, so the
+        definition reads the same when built again later (as alter() does).
+        """
+        seen, master = cls.__dict__.get("_declaration", ({}, None))
+        context = self._context(seen, cls)
+        table_name = table_name or cls.table_name
+        try:
+            definition = parse_definition(cls.definition)
+            return build_table(definition, schema=self.database, table=table_name, metadata=metadata,
+                               rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master))
+        except DeclarationError as err:
+            raise DeclarationError(f"In the definition of {cls.__name__}: {err}") from None
+
+    def redeclare(self, cls: type) -> None:
+        """Declare a class again from its current definition (after alter() changed its table)."""
+        seen, master = cls.__dict__.get("_declaration", ({}, None))
+        self._declare(cls, seen, master)
 
     def _create(self, cls: type, declared: Any) -> None:
         connection = self.connection

@@ -355,17 +355,35 @@ class Table(QueryExpression):
             raise DataJointError("update1 works on a whole table, not on a restricted one: give the key in the row.")
         update_one(self, row)
 
+    # -- schema evolution -------------------------------------------------------------------------
+    def alter(self, prompt: bool = True, context: Any = None) -> bool:
+        """Change the table in the database to match the class definition, keeping its rows.
+
+        Secondary attributes are added, dropped, renamed (a comment opening with
+        ``{old_name}`` renames ``old_name``) or changed; secondary foreign keys,
+        indexes and the table comment follow the definition.  With ``prompt`` the
+        planned changes are shown for confirmation.  A change of the primary key
+        raises NotImplementedError: that takes a migration (``python -m datajoint_sa``).
+        Returns whether the table changed.  ``context`` is accepted as DataJoint 2.x
+        does; foreign keys resolve in the names seen when the class was declared.
+        """
+        from .migrate import alter
+
+        return alter(self, prompt=prompt)
+
     # -- description ------------------------------------------------------------------------------
-    def describe(self, printout: bool = False) -> str:
-        """The definition of this table, reconstructed from its declaration."""
-        text = type(self)._describe()
+    def describe(self, context: Any = None, printout: bool = False) -> str:
+        """The definition of this table, written back from its heading and the database.
+
+        Declaring the returned text gives the same table.  ``context`` is accepted for
+        compatibility with DataJoint 2.x; class names are found in the declaring module.
+        """
+        from .migrate.describe import describe
+
+        text = describe(self)
         if printout:
             print(text)
         return text
-
-    @classmethod
-    def _describe(cls) -> str:
-        return cls.definition.strip() + "\n"
 
 
 _STATES: weakref.WeakKeyDictionary[sa.FromClause, SelectState] = weakref.WeakKeyDictionary()

@@ -33,6 +33,7 @@ _FOREIGN_KEY = re.compile(
 )
 _RENAME = re.compile(r"""^\s*(?P<new>[a-z][a-z0-9_]*)\s*=\s*(?P<q>['"])(?P<old>[a-z][a-z0-9_]*)(?P=q)\s*$""")
 _INDEX = re.compile(r"^(?P<unique>unique\s+)?index\s*\((?P<columns>[^)]*)\)\s*(?:#.*)?$", re.I)
+_RENAMED_FROM = re.compile(r"^\{\s*(?P<old>[a-z][a-z0-9_]*)\s*\}\s*")
 _DIVIDER = re.compile(r"^---")  # DataJoint 2.x: any line starting with three dashes
 _FK_OPTIONS = {"nullable", "unique"}
 
@@ -47,6 +48,7 @@ class AttributeLine:
     in_key: bool
     line_no: int
     text: str
+    renamed_from: str | None = None  # alter(): a comment opening with {old_name} renames old_name to this
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,18 @@ def _parse_attribute(text: str, in_key: bool, line_no: int) -> AttributeLine:
     if (match["comment"] or "").startswith(":"):
         # ':type:' opens the stored column comment; a comment of this shape would be read back as a type
         raise _fail(line_no, text, "an attribute comment must not start with a colon.")
+    comment = (match["comment"] or "").strip()
+    renamed = _RENAMED_FROM.match(comment)
+    if renamed:
+        comment = comment[renamed.end():]
     default = match["default"]
     nullable = default is not None and default.strip().lower() == "null"
     if nullable and in_key:
         raise _fail(line_no, text, "primary-key attributes cannot be nullable.")
     return AttributeLine(
         name=match["name"], type=attr_type, default=None if nullable else default, nullable=nullable,
-        comment=(match["comment"] or "").strip(), in_key=in_key, line_no=line_no, text=text,
+        comment=comment, in_key=in_key, line_no=line_no, text=text,
+        renamed_from=renamed["old"] if renamed else None,
     )
 
 

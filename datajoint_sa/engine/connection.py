@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ..dialects import DialectRules, rules_for
 from ..errors import DataJointError
 from ..settings import DEFAULT_SQLITE_FILENAME, Config
+from ..types import TextJSON
 from .errors import translate
 
 __all__ = ["Connection", "url_from_config"]
@@ -74,6 +75,14 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get(WRITE_FLAG, True) else "BEGIN")
 
 
+def _sqlite_type_names(dialect: sa.Dialect) -> None:
+    # SQLite keeps column types as written; SQLAlchemy reflects names it does not know by
+    # affinity (https://www.sqlite.org/datatype3.html#determination_of_column_affinity), which
+    # turns BINARY(16) (uuid) into NUMERIC and loses JSON_TEXT (json).  Tables rebuilt from a
+    # reflection (alembic's batch mode) would take those guesses, so this engine knows the names.
+    dialect.ischema_names = {**dialect.ischema_names, "BINARY": sa.BINARY, "JSON_TEXT": TextJSON}
+
+
 def create_engine(url: sa.engine.URL | str) -> sa.Engine:
     """A SQLAlchemy Engine for ``url`` with the settings DataJoint relies on."""
     url = sa.engine.make_url(url)
@@ -93,6 +102,7 @@ def create_engine(url: sa.engine.URL | str) -> sa.Engine:
     if url.get_backend_name() == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
+        _sqlite_type_names(engine.dialect)
     return engine
 
 
@@ -193,6 +203,47 @@ class Connection:
                         yield connection
                     finally:
                         self._local.connection = None
+        except sa.exc.DBAPIError as err:
+            raise translate(err, self.dialect_name) from err
+
+    @contextlib.contextmanager
+    def schema_change(self) -> Iterator[sa.Connection]:
+        """A transaction for statements that rebuild tables (alter, migrations).
+
+        SQLite rebuilds a table by copying it and dropping the original, which its
+        foreign keys would refuse or cascade; so there enforcement is off for the
+        duration (it can only be switched outside a transaction) and the keys are
+        checked before commit (https://www.sqlite.org/lang_altertable.html#otheralter).
+        """
+        if self.in_transaction:
+            raise DataJointError("Tables cannot be changed inside a transaction.")
+        if self.dialect_name != "sqlite":
+            with self._session(write=True) as connection:
+                yield connection
+            return
+        with self.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with self._session_on(connection):
+                    yield connection
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DataJointError(f"The change would break foreign keys: {broken[:5]}")
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+    @contextlib.contextmanager
+    def _session_on(self, connection: sa.Connection) -> Iterator[sa.Connection]:
+        self._log_first_use()
+        connection.info[WRITE_FLAG] = True
+        try:
+            with connection.begin():
+                self._local.connection = connection
+                try:
+                    yield connection
+                finally:
+                    self._local.connection = None
         except sa.exc.DBAPIError as err:
             raise translate(err, self.dialect_name) from err
 

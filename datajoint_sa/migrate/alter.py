@@ -1,0 +1,152 @@
+"""``table.alter()``: change a table in the database to match its class definition.
+
+The plan (:mod:`.diff`) is a list of alembic operations, run through
+``alembic.operations.Operations`` on the connection's transaction.  SQLite cannot
+alter most of a table in place, so there the operations run in alembic's batch
+mode, which rebuilds the table with its rows, indexes and foreign keys
+(https://alembic.sqlalchemy.org/en/latest/batch.html).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations, ops
+
+from ..declare import parse_definition
+from ..engine import catalog
+from ..errors import DataJointError
+from ..types import NativeType
+from .compare import SQL_TYPE, enum_check_column
+from .diff import NAMING, AlterPlan, plan_alter
+
+__all__ = ["alter", "plan", "reflect"]
+
+logger = logging.getLogger("datajoint_sa")
+
+
+def reflect(connection: Any, sql_schema: str | None, sql_name: str, like: sa.Table | None = None) -> sa.Table:
+    """The table as the database has it (with its parents, in a private MetaData).
+
+    On SQLite each column keeps its type as written: SQLAlchemy guesses unknown names
+    by affinity (BINARY(16) -> NUMERIC), which a rebuilt table would make real.  SQLite
+    reports foreign keys without names; they get names by :data:`.diff.NAMING`, under
+    which alembic's batch mode can drop them.  Columns of a type SQLAlchemy does not
+    know elsewhere take the type of the same column in ``like``, the declared table.
+    """
+    with connection.connect(write=False) as conn:
+        table = sa.Table(sql_name, sa.MetaData(naming_convention=NAMING), schema=sql_schema, autoload_with=conn)
+    if connection.dialect_name == "sqlite":
+        # SQLite keeps each column's type as written; SQLAlchemy maps names it does not know by
+        # affinity (BINARY(16) -> NUMERIC), so the written name is kept for comparison.
+        preparer = connection.engine.dialect.identifier_preparer
+        with connection.connect(write=False) as conn:
+            written = {row[1]: row[2] for row in conn.exec_driver_sql(f"PRAGMA table_info({preparer.quote(sql_name)})")}
+        for column in table.columns:
+            column.info[SQL_TYPE] = written.get(column.name)
+            if written.get(column.name):  # a rebuilt table keeps each type exactly as it was written
+                column.type = NativeType(written[column.name])
+    if like is not None:
+        for column in table.columns:
+            if isinstance(column.type, sa.types.NullType) and column.name in like.c:
+                column.type = like.c[column.name].type
+    return table
+
+
+def plan(cls: type) -> tuple[AlterPlan, Any]:
+    """What alter() would do to the table of ``cls``, and the DeclaredTable it would end with."""
+    schema = cls._schema
+    connection = schema.connection
+    declared = schema.build(cls, sa.MetaData())
+    target = declared.table
+    reflected = reflect(connection, target.schema, target.name, like=target)
+    label = f"{cls.__name__} ({connection.full_name((schema.database, cls.table_name))})"
+    changes = plan_alter(parse_definition(cls.definition), reflected, target, rules=connection.rules,
+                         dialect=connection.engine.dialect, label=label)
+    return changes, declared
+
+
+def alter(table: Any, prompt: bool = True) -> bool:
+    """Apply the difference between the class definition and its table; True if something changed."""
+    from ..table import _confirm
+
+    cls = type(table)
+    if not isinstance(getattr(cls, "definition", None), str) or cls._schema is None:
+        raise DataJointError(f"{cls.__name__} has no class definition to alter its table to.")
+    connection = cls._schema.connection
+    if connection.in_transaction:
+        raise DataJointError("alter() cannot run inside a transaction (e.g. in make()): it changes the table itself.")
+    changes, declared = plan(cls)
+    if not changes:  # the heading still follows what the database does not store (SQLite: comments)
+        cls._schema.redeclare(cls)
+        logger.info("%s: nothing to alter.", cls.__name__)
+        return False
+    if prompt:
+        print(changes)
+        if not _confirm("Apply these changes?"):
+            logger.info("alter() cancelled.")
+            return False
+    _apply(connection, changes, declared)
+    cls._schema.redeclare(cls)
+    catalog.write_lineage(connection, cls._schema.database, cls.table_name, cls._declared.heading.lineages)
+    connection.invalidate_dependencies()
+    logger.info("%s", changes)
+    return True
+
+
+def _apply(connection: Any, changes: AlterPlan, declared: Any) -> None:
+    target = declared.table
+    with connection.schema_change() as conn:
+        for enum in declared.enum_types:  # PostgreSQL enum types of new or changed attributes
+            enum.create(conn, checkfirst=True)
+        operations = Operations(MigrationContext.configure(conn))
+        if connection.dialect_name == "sqlite":
+            # Batch mode copies a new foreign key only if its columns were in the table when
+            # the batch began, so keys on added columns take a second rebuild.
+            later = [c for c in changes.changes if isinstance(c.operation, ops.CreateForeignKeyOp)]
+            for group in ([c for c in changes.changes if c not in later], later):
+                if group:
+                    _batch(connection, operations, target, group)
+        else:
+            for change in changes.changes:
+                operations.invoke(change.operation)
+
+
+def _batch(connection: Any, operations: Operations, target: sa.Table, changes: list[Any]) -> None:
+    copy = reflect(connection, target.schema, target.name, like=target)
+    _drop_stale_checks(copy, changes)
+    with operations.batch_alter_table(target.name, schema=target.schema, recreate="always", copy_from=copy) as batch:
+        for change in changes:
+            if isinstance(change.operation, ops.CreateForeignKeyOp):
+                _add_foreign_key(connection, copy, change.operation)
+            else:
+                batch.invoke(change.operation)
+
+
+def _add_foreign_key(connection: Any, copy: sa.Table, op: ops.CreateForeignKeyOp) -> None:
+    """Put a new foreign key on the table batch mode copies from.
+
+    Batch mode would parse the referenced ``"schema.table"`` name at its dot, so the key
+    refers to the parent's columns as objects instead.
+    """
+    with connection.connect(write=False) as conn:
+        parent = sa.Table(op.referent_table, copy.metadata, schema=op.kw.get("referent_schema"), autoload_with=conn)
+    copy.append_constraint(sa.ForeignKeyConstraint(
+        op.local_cols, [parent.c[name] for name in op.remote_cols], name=op.constraint_name,
+        onupdate=op.kw.get("onupdate"), ondelete=op.kw.get("ondelete")))
+
+
+def _drop_stale_checks(copy: sa.Table, changes: list[Any]) -> None:
+    """Leave out the enum CHECK constraints of columns that are dropped or get a new type.
+
+    The new type brings its own constraint; a dropped column takes its constraint along.
+    """
+    stale = {c.operation.column_name for c in changes
+             if isinstance(c.operation, ops.DropColumnOp)
+             or (isinstance(c.operation, ops.AlterColumnOp) and c.operation.modify_type is not None)}
+    for constraint in list(copy.constraints):
+        if enum_check_column(constraint) in stale:
+            copy.constraints.discard(constraint)
