@@ -285,20 +285,24 @@ class JobTable(Table):
         """Record a failed job; populate(reserve_jobs=True) skips it until its error entry is deleted."""
         if len(error_message) > ERROR_MESSAGE_LENGTH:
             error_message = error_message[: ERROR_MESSAGE_LENGTH - len(TRUNCATION)] + TRUNCATION
-        values = {"status": "error", "error_message": error_message,
-                  "completed_time": server_now(self.connection.dialect_name), **self._worker()}
+        now = server_now(self.connection.dialect_name)
+        values = {"status": "error", "error_message": error_message, "completed_time": now, **self._worker()}
         if error_stack is not None:
             values["error_stack"] = encoder_for(self.heading["error_stack"].type)(error_stack)
-        self._upsert(key, values)
+        # A reservation made inside the failed transaction was rolled back with it (SQLite).
+        self._upsert(key, values, reserved_time=(sa.func.coalesce(self.sql_table.c.reserved_time, now), now))
 
     def ignore(self, key: dict[str, Any]) -> None:
         """Mark a key to be skipped by populate(reserve_jobs=True)."""
         self._upsert(key, {"status": "ignore"})
 
-    def _upsert(self, key: dict[str, Any], values: dict[str, Any]) -> None:
+    def _upsert(self, key: dict[str, Any], values: dict[str, Any], **update_or_insert: tuple[Any, Any]) -> None:
+        """Set ``values`` on the job of ``key``, inserting it if missing; ``update_or_insert``: name=(when updating, when inserting)."""
         with self.connection.transaction:
-            if self._set_where(self._where_key(key), **values) == 0:
-                row = {**self._key(key), "priority": config["jobs.default_priority"], **values}
+            updated = {name: pair[0] for name, pair in update_or_insert.items()}
+            if self._set_where(self._where_key(key), **values, **updated) == 0:
+                inserted = {name: pair[1] for name, pair in update_or_insert.items()}
+                row = {**self._key(key), "priority": config["jobs.default_priority"], **values, **inserted}
                 self.connection.execute(sa.insert(self.sql_table).values(row))
 
     def progress(self) -> dict[str, int]:
