@@ -128,7 +128,8 @@ class Table(QueryExpression):
             raise self._explain(err, [current]) from err
 
     def _check_insert_allowed(self, allow: bool | None) -> None:
-        if self.tier in ("Imported", "Computed") or getattr(getattr(type(self), "master", None), "tier", None) in ("Imported", "Computed"):
+        # Only the auto-populated table itself is guarded; its part tables accept inserts, as in DataJoint 2.x.
+        if self.tier in ("Imported", "Computed"):
             if not (allow or allow_direct_insert.get()):
                 raise DataJointError(
                     f"Inserts into {type(self).__name__}, an auto-populated table, are done by its make() during "
