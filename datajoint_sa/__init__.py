@@ -18,6 +18,7 @@ from .settings import config
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
 from .validate import ValidationResult
+from .virtual import VirtualModule, virtual_schema
 
 __version__ = "0.1.0"
 
@@ -27,6 +28,8 @@ __all__ = [
     "conn",
     "Connection",
     "Schema",
+    "VirtualModule",
+    "virtual_schema",
     "list_schemas",
     "Table",
     "FreeTable",

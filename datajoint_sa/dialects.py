@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from . import sqlite_comments  # noqa: F401  (registers how SQLite DDL carries column comments)
+
 __all__ = ["DialectRules", "autocommits_cheaply", "rules_for", "server_now", "session_id", "single_writer"]
 
 SQLITE_SEPARATOR = "."

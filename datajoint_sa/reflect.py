@@ -114,6 +114,7 @@ def heading_from_table(table: sa.Table, schema: str, table_name: str, lineages: 
         attributes.append(Attribute(
             column.name, attr_type, in_key=column.name in key, nullable=bool(column.nullable),
             default="null" if column.nullable else default, comment=comment, lineage=lineage,
+            original_type=None if column.foreign_keys else (tag or attr_type.text),
         ))
     ordered = [a for a in attributes if a.in_key] + [a for a in attributes if not a.in_key]
     return Heading(ordered, table_comment=table.comment or "")

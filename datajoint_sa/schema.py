@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import re
 import logging
 import types
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from .engine.connection import Connection
 from .errors import DataJointError, DeclarationError
 from .naming import table_name_for
 from .settings import config
-from .table import Table, _confirm
+from .table import FreeTable, Table, _confirm
 from .user_tables import Part, UserTable
 
 __all__ = ["Schema", "list_schemas"]
@@ -37,6 +38,15 @@ def _frame_context(depth: int) -> dict[str, Any]:
         del frame
 
 
+def _caller_locals() -> dict[str, Any]:
+    """The local names of the user's frame that called a Schema method calling this."""
+    frame = inspect.currentframe()
+    try:
+        return frame.f_back.f_back.f_locals  # type: ignore[union-attr]
+    finally:
+        del frame
+
+
 class Schema:
     """A database schema whose tables are declared by decorating classes with it.
 
@@ -49,7 +59,9 @@ class Schema:
 
     def __init__(self, schema_name: str | None = None, context: Mapping[str, Any] | None = None, *,
                  connection: Connection | None = None, create_schema: bool = True,
-                 create_tables: bool | None = None, add_objects: Mapping[str, Any] | None = None) -> None:
+                 create_tables: bool | None = None, add_objects: Mapping[str, Any] | None = None,
+                 _register: bool = True) -> None:
+        self._register = _register
         self.database: str | None = None
         self.context = dict(context) if context is not None else None
         self.connection: Connection | None = connection
@@ -93,7 +105,8 @@ class Schema:
                 raise DataJointError(f"Schema {schema_name!r} does not exist and create_schema=False.")
             catalog.create_schema(self.connection, schema_name)
             logger.debug("Created schema %s", schema_name)
-        self.connection.schemas[schema_name] = self
+        if self._register or schema_name not in self.connection.schemas:
+            self.connection.schemas[schema_name] = self
         pending, self._pending = self._pending, []
         for cls, context in pending:
             self._declare(cls, context)
@@ -260,15 +273,82 @@ class Schema:
         if self.database is None:
             raise DataJointError("The schema is not activated yet: call schema.activate(name).")
 
-    def __getitem__(self, class_name: str) -> type:
+    # -- tables by name ------------------------------------------------------------------------
+    def _find_table_name(self, name: str) -> str | None:
+        """The table name of a table given by table name or class name, tier prefix optional."""
+        if name[:1].isupper():
+            name = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        tables = catalog.list_tables(self.connection, self.database)
+        return next((p + name for p in ("", "#", "_", "__") if p + name in tables), None)
+
+    def get_table(self, name: str) -> FreeTable:
+        """A FreeTable for a table of this schema: ``get_table("session")`` or ``get_table("Session")``."""
+        self._require_active()
+        table_name = self._find_table_name(name)
+        if table_name is None:
+            raise DataJointError(f"Table {name!r} does not exist in schema {self.database!r}.")
+        return FreeTable(self.connection, f"{self.database}.{table_name}")
+
+    def __getitem__(self, name: str) -> FreeTable:
+        return self.get_table(name)
+
+    def __iter__(self) -> Iterator[FreeTable]:
+        """FreeTables of the schema's tables, parents before children."""
+        for table_name in self.list_tables():
+            yield self.get_table(table_name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and bool(name) and self._find_table_name(name) is not None
+
+    def declared_class(self, class_name: str) -> type:
+        """The class declared in this schema under ``class_name``."""
         try:
             return self._classes[class_name]
         except KeyError:
             raise DataJointError(f"Schema {self.database!r} has no table class {class_name!r}; "
                                  f"declared: {', '.join(self._classes)}.") from None
 
-    def __iter__(self) -> Any:
-        return iter(self._classes.values())
+    # -- existing tables as classes -------------------------------------------------------------
+    def make_classes(self, into: MutableMapping[str, Any] | None = None) -> None:
+        """Create classes for the schema's tables that have none in ``into`` (default: the caller's names).
+
+        Each class gets the tier its table name says; Part tables become attributes of
+        their masters.  The classes query, insert and delete like declared ones.
+        """
+        from .virtual import make_classes
+
+        self._require_active()
+        if into is None:
+            into = self.context if self.context is not None else _caller_locals()
+        make_classes(self, into)
+
+    def spawn_missing_classes(self, context: MutableMapping[str, Any] | None = None) -> None:
+        """DataJoint 1.x's name for make_classes(into=context)."""
+        if context is None:
+            context = self.context if self.context is not None else _caller_locals()
+        self.make_classes(context)
+
+    def rebuild_lineage(self) -> None:
+        """Write ``~lineage`` again for every table, from the tables' keys and foreign keys.
+
+        For schemas made before lineage was recorded; schemas upstream (reached by
+        foreign keys) should be rebuilt first.
+        """
+        from .virtual import rebuild_lineage
+
+        self._require_active()
+        rebuild_lineage(self.connection, self.database)
+
+    def save(self, path: str | None = None) -> str:
+        """The text of a Python module declaring this schema's tables; written to ``path`` if given."""
+        from .save import module_text
+
+        self._require_active()
+        text = module_text(self)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(text)
+        return text
 
     def __repr__(self) -> str:
         return f"Schema({self.database!r})" if self.database else "Schema() (not activated)"

@@ -59,6 +59,11 @@ class Table(QueryExpression):
         return preparer.quote_identifier(table.name)
 
     @property
+    def class_name(self) -> str:
+        """The name of the table's class (FreeTable: the CamelCase form of the table name)."""
+        return type(self).__name__
+
+    @property
     def sql_table(self) -> sa.Table:
         """The SQLAlchemy Table, for use with SQLAlchemy and alembic directly."""
         return self._source
@@ -416,9 +421,11 @@ class FreeTable(Table):
     def __init__(self, connection: Any, full_table_name: str) -> None:
         schema, _, table = full_table_name.replace("`", "").replace('"', "").partition(".")
         sql_schema, sql_name = connection.rules.sql_table(schema, table)
-        with connection.connect() as conn:
-            reflected = sa.Table(sql_name, sa.MetaData(), schema=sql_schema, autoload_with=conn)
         from .reflect import heading_from_table
+        from .sqlite_comments import reflect_tables
+
+        with connection.connect() as conn:
+            (reflected,) = reflect_tables(conn, [(sql_schema, sql_name)])
 
         self._connection = connection
         self._source = reflected
@@ -430,4 +437,10 @@ class FreeTable(Table):
     @property
     def database(self) -> str:
         return self._database
+
+    @property
+    def class_name(self) -> str:
+        from .naming import to_camel_case
+
+        return to_camel_case(self.table_name)
 

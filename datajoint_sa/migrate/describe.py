@@ -86,7 +86,7 @@ def _class_name(table: Any, parent: tuple[str, str]) -> str:
     cls = type(table)
     names = dict(vars(sys.modules[cls.__module__])) if cls.__module__ in sys.modules else {}
     names.update(cls.__dict__.get("_declaration", ({}, None))[0])
-    target = schema[found.split(".")[0]]
+    target = schema.declared_class(found.split(".")[0])
     for name, value in names.items():
         if value is target:
             return name + found[len(target.__name__):]
