@@ -421,7 +421,7 @@ class FreeTable(Table):
     def __init__(self, connection: Any, full_table_name: str) -> None:
         schema, _, table = full_table_name.replace("`", "").replace('"', "").partition(".")
         sql_schema, sql_name = connection.rules.sql_table(schema, table)
-        from .reflect import heading_from_table
+        from .reflect import adopt_core_types, heading_from_table
         from .sqlite_comments import reflect_tables
 
         with connection.connect() as conn:
@@ -431,6 +431,7 @@ class FreeTable(Table):
         self._source = reflected
         self._state = _table_state(reflected)
         self._heading = heading_from_table(reflected, schema, table)
+        adopt_core_types(reflected, self._heading, connection.dialect_name)
         self.table_name = table
         self._database = schema
 

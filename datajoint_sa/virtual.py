@@ -22,7 +22,7 @@ from .engine import catalog
 from .engine.connection import Connection
 from .errors import DataJointError
 from .naming import to_camel_case, tier_of_table_name
-from .reflect import heading_from_table
+from .reflect import adopt_core_types, heading_from_table
 from .sqlite_comments import reflect_tables
 
 __all__ = ["VirtualModule", "virtual_schema", "reflect_schema", "make_classes"]
@@ -49,6 +49,7 @@ def reflect_schema(connection: Connection, schema: str) -> dict[str, DeclaredTab
     for name, table in tables.items():
         lineages = {a: v for (t, a), v in lineage_rows.items() if t == name}
         heading = heading_from_table(table, schema, name, lineages)
+        adopt_core_types(table, heading, connection.dialect_name)
         declared[name] = DeclaredTable(table=table, heading=heading, parents=_parents(connection, table))
     return declared
 
