@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-import re
 import logging
+import re
 import types
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
@@ -87,10 +87,7 @@ class Schema:
         if self.database is not None and self.database != schema_name:
             raise DataJointError(f"Schema is already activated as {self.database!r}; cannot activate as {schema_name!r}.")
         _check_schema_name(schema_name)
-        if linking_module is not None:
-            self._linking = dict(vars(linking_module) if isinstance(linking_module, types.ModuleType) else linking_module)
-        if add_objects:
-            self._linking.update(add_objects)
+        self._add_names(linking_module, add_objects)
         if connection is not None:
             self.connection = connection
         if self.connection is None:
@@ -100,17 +97,29 @@ class Schema:
         if create_tables is not None:
             self.create_tables = create_tables
         self.database = schema_name
-        if not catalog.schema_exists(self.connection, schema_name):
-            if create_schema is False:
-                raise DataJointError(f"Schema {schema_name!r} does not exist and create_schema=False.")
-            catalog.create_schema(self.connection, schema_name)
-            logger.debug("Created schema %s", schema_name)
+        self._ensure_exists(create_schema)
         if self._register or schema_name not in self.connection.schemas:
             self.connection.schemas[schema_name] = self
         pending, self._pending = self._pending, []
         for cls, context in pending:
             self._declare(cls, context)
         return self
+
+    def _add_names(self, linking_module: types.ModuleType | Mapping[str, Any] | None,
+                   add_objects: Mapping[str, Any] | None) -> None:
+        """Names foreign keys may refer to besides the declaring module's (the Elements' linking module)."""
+        if linking_module is not None:
+            self._linking = dict(vars(linking_module) if isinstance(linking_module, types.ModuleType) else linking_module)
+        if add_objects:
+            self._linking.update(add_objects)
+
+    def _ensure_exists(self, create_schema: bool | None) -> None:
+        if catalog.schema_exists(self.connection, self.database):
+            return
+        if create_schema is False:
+            raise DataJointError(f"Schema {self.database!r} does not exist and create_schema=False.")
+        catalog.create_schema(self.connection, self.database)
+        logger.debug("Created schema %s", self.database)
 
     @property
     def is_activated(self) -> bool:

@@ -21,7 +21,7 @@ from .declare.build import DeclaredTable
 from .engine import catalog
 from .engine.connection import Connection
 from .errors import DataJointError
-from .naming import to_camel_case, tier_of_table_name
+from .naming import tier_of_table_name, to_camel_case
 from .reflect import adopt_core_types, heading_from_table
 from .sqlite_comments import reflect_tables
 
