@@ -327,3 +327,33 @@ def test_rename_an_indexed_attribute_of_a_part_table(schema, connection):
     found = reflect(connection, schema.database, "rig__channel")
     assert found.index_on("amplification") is not None and found.index_on("gain") is None
     assert not plan(Rig.Channel)[0]
+
+
+def test_old_name_of_a_renamed_indexed_attribute_can_be_used_again(schema, connection):
+    cls = declare(schema, "Probe", """
+    probe_id : int16
+    ---
+    gain : float64
+    index(gain)
+    """)
+    cls.insert1({"probe_id": 1, "gain": 2.0})
+    cls.definition = """
+    probe_id : int16
+    ---
+    amplification : float64  # {gain}
+    index(amplification)
+    """
+    cls().alter(prompt=False)
+    cls.definition = """
+    probe_id : int16
+    ---
+    amplification : float64
+    gain = 0 : float64
+    index(amplification)
+    index(gain)
+    """
+    cls().alter(prompt=False)
+    assert cls.to_dicts() == [{"probe_id": 1, "amplification": 2.0, "gain": 0.0}]
+    found = reflect(connection, schema.database, "probe")
+    assert found.index_on("gain") is not None and found.index_on("amplification") is not None
+    assert not plan(cls)[0]

@@ -1,7 +1,7 @@
 """Property test: alter() from one random definition to another gives the table a fresh declaration would.
 
-The two definitions share the primary key; secondary attributes are kept, dropped or
-added, a secondary foreign key may come or go, indexes change.
+The two definitions share the primary key; secondary attributes are kept, renamed,
+dropped or added, a secondary foreign key may come or go, indexes change.
 """
 
 from __future__ import annotations
@@ -17,13 +17,20 @@ import datajoint_sa as dj
 from datajoint_sa.migrate import plan
 
 
+def _maybe_renamed(line, rename: bool):
+    """The line as it is, or its attribute renamed with a ``{old_name}`` comment."""
+    if not rename or not isinstance(line, Attr):
+        return line
+    return Attr("r_" + line.name, line.type_text, line.kind, False, line.default, f"{{{line.name}}} {line.comment}".strip())
+
+
 @st.composite
 def changes(draw):
     """(before, after): two definitions with the same primary key."""
     before = draw(cases())
     extra = draw(cases())
     key = [line for line in before.lines if line.in_key]
-    kept = [line for line in before.lines if not line.in_key and draw(st.booleans())]
+    kept = [_maybe_renamed(line, draw(st.booleans())) for line in before.lines if not line.in_key and draw(st.booleans())]
     names = {line.name for line in before.lines if isinstance(line, Attr)} | {"parent_id"}
     fresh = [Attr("n_" + line.name, line.type_text, line.kind, False, line.default, line.comment)
              for line in extra.lines if isinstance(line, Attr) and not line.in_key and "n_" + line.name not in names]

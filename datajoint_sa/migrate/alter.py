@@ -105,8 +105,12 @@ def _apply(connection: Any, changes: AlterPlan, declared: Any) -> None:
         operations = Operations(MigrationContext.configure(conn))
         if connection.dialect_name == "sqlite":
             # Batch mode copies a new foreign key only if its columns were in the table when
-            # the batch began, so keys on added columns take a second rebuild.
-            later = [c for c in changes.changes if isinstance(c.operation, ops.CreateForeignKeyOp)]
+            # the batch began, and knows columns by their names then: new foreign keys, and
+            # new indexes when columns are renamed, take a second rebuild.
+            renaming = any(isinstance(c.operation, ops.AlterColumnOp) and c.operation.modify_name
+                           for c in changes.changes)
+            later_kinds = (ops.CreateForeignKeyOp, ops.CreateIndexOp) if renaming else (ops.CreateForeignKeyOp,)
+            later = [c for c in changes.changes if isinstance(c.operation, later_kinds)]
             for group in ([c for c in changes.changes if c not in later], later):
                 if group:
                     _batch(connection, operations, target, group)

@@ -138,20 +138,11 @@ class _Planner:
         what: list[str] = [f"rename to {want.name}"] if have.name != want.name else []
         kw: dict[str, object] = {"modify_name": want.name} if have.name != want.name else {}
         if not same_type(have, want, self.dialect):
-            if self.dialect.name == "postgresql" and have.server_default is not None:
-                # PostgreSQL casts the default with the column and refuses one it cannot cast: drop it first
-                self.add(f"attribute {have.name}: drop the default before changing the type", ops.AlterColumnOp(
-                    self.name, have.name, schema=self.schema, modify_server_default=None,
-                    existing_type=have.type, existing_nullable=have.nullable))
-                if have.server_default is not None and want.server_default is not None:
-                    kw["modify_server_default"] = want.server_default.arg
             before = type_text(have.type, self.dialect, have.info.get(SQL_TYPE)).lower()
             what.append(f"type {before} -> {type_text(want.type, self.dialect).lower()}")
-            kw["modify_type"] = want.type
-            if self.dialect.name == "postgresql":  # PostgreSQL casts only implicitly castable types without USING
-                quoted = self.dialect.identifier_preparer.quote(have.name)
-                via = "::text" if isinstance(have.type, sa.Enum) else ""  # enum to enum has no direct cast
-                kw["postgresql_using"] = f"{quoted}{via}::{want.type.compile(dialect=self.dialect)}"
+            kw.update(self.type_change(have, want))
+        elif "modify_name" in kw and isinstance(want.type, sa.Enum) and not want.type.native_enum:
+            kw["modify_type"] = want.type  # the CHECK constraint of a non-native enum names the column: made anew
         if bool(have.nullable) != bool(want.nullable):
             what.append("nullable" if want.nullable else "not nullable")
             kw["modify_nullable"] = want.nullable
@@ -167,6 +158,24 @@ class _Planner:
         self.add(f"attribute {have.name}: {', '.join(what)}", ops.AlterColumnOp(
             self.name, have.name, schema=self.schema, existing_type=want.type, existing_nullable=want.nullable,
             existing_server_default=want.server_default, existing_comment=want.comment, **kw))
+
+    def type_change(self, have: sa.Column, want: sa.Column) -> dict[str, object]:
+        """Arguments of AlterColumnOp changing the type (PostgreSQL: with a cast, around the default)."""
+        kw: dict[str, object] = {"modify_type": want.type}
+        if self.dialect.name != "postgresql":
+            return kw
+        if have.server_default is not None:
+            # PostgreSQL casts the default with the column and refuses one it cannot cast: drop it first
+            self.add(f"attribute {have.name}: drop the default before changing the type", ops.AlterColumnOp(
+                self.name, have.name, schema=self.schema, modify_server_default=None,
+                existing_type=have.type, existing_nullable=have.nullable))
+            if want.server_default is not None:
+                kw["modify_server_default"] = want.server_default.arg
+        # without USING, PostgreSQL casts only implicitly castable types; enum to enum has no direct cast
+        quoted = self.dialect.identifier_preparer.quote(have.name)
+        via = "::text" if isinstance(have.type, sa.Enum) else ""
+        kw["postgresql_using"] = f"{quoted}{via}::{want.type.compile(dialect=self.dialect)}"
+        return kw
 
     def foreign_keys(self) -> set[tuple[str, ...]]:
         have = {_fk_signature(fk): fk for fk in self.reflected.foreign_key_constraints}
@@ -188,11 +197,19 @@ class _Planner:
         return {sig[0] for sig in want} | {sig[0] for sig in have}
 
     def indexes(self, fk_columns: set[tuple[str, ...]], renames: dict[str, str]) -> None:
-        """Indexes to drop and add; an index follows its renamed columns by itself."""
+        """Indexes to drop and add.
+
+        An index follows its renamed columns by itself, but keeps its name, which a new
+        index on the old column name would then need: such an index is made again under
+        the name a declaration gives it.
+        """
         have = {_index_signature(ix, renames): ix for ix in self.reflected.indexes}
         want = {_index_signature(ix): ix for ix in self.declared.indexes}
-        for signature, index in have.items():
-            if signature in want:
+        for signature, index in list(have.items()):
+            renamed = any(c.name in renames for c in index.columns)
+            if signature in want and renamed and want[signature].name != index.name:
+                del have[signature]
+            elif signature in want:
                 continue
             if self.rules.indexes_foreign_keys and not signature[1] and signature[0] in fk_columns:
                 continue  # InnoDB's own index for a foreign key: it stays while the key does
