@@ -1,8 +1,8 @@
 """Property test: random query expressions give the rows an in-memory pandas evaluation gives.
 
 Each example draws table contents and a chain of operators (restriction by dicts, strings and
-queries, subtraction, projection with renames and computations, join, aggregation, union,
-dj.U), runs the expression on the backend under test and evaluates the same expression on
+queries, subtraction, projection with computations, join, extend (left join), aggregation,
+union, dj.U), runs the expression on the backend under test and evaluates the same expression on
 pandas DataFrames.  Every backend is compared with the same oracle.
 """
 
@@ -174,6 +174,14 @@ def op_join(both, ctx):
     return Both(both.query * other.query, merged)
 
 
+def op_extend(both, ctx):
+    other = ctx.other()
+    shared = [c for c in both.columns if c in other.columns]
+    if not homologous(shared) or not set(other.query.primary_key) <= set(both.columns) or not shared:
+        return both
+    return Both(both.query.extend(other.query), both.frame.merge(other.frame, on=shared, how="left"))
+
+
 def op_aggr(both, ctx):
     q, f = both.query, both.frame
     name = ctx.draw(st.sampled_from([t for t in sorted(ctx.tables) if set(q.primary_key) <= set(COLUMNS[t])] or ["Note"]))
@@ -214,7 +222,7 @@ def op_universal(both, ctx):
     return Both(dj.U(column).aggr(q, **{name: "count(*)"}), grouped)
 
 
-OPERATORS = [op_eq, op_gt, op_semijoin, op_antijoin, op_proj, op_join, op_aggr, op_union, op_universal]
+OPERATORS = [op_eq, op_gt, op_semijoin, op_antijoin, op_proj, op_join, op_extend, op_aggr, op_union, op_universal]
 
 
 def plain(value):
