@@ -204,6 +204,15 @@ def declare(dj: Any, upstream: Any, main: Any, backend: str) -> types.SimpleName
         -> [nullable, unique] Device
         """
 
+    class HTTPLog(dj.Manual):
+        definition = """
+        # consecutive capitals in the class name: every one starts a word (h_t_t_p_log)
+        -> Lab
+        entry : int32
+        ---
+        message = null : varchar(100)
+        """
+
     class Recording(dj.Imported):
         definition = """
         -> Session
@@ -242,6 +251,6 @@ def declare(dj: Any, upstream: Any, main: Any, backend: str) -> types.SimpleName
         def make(self, key: dict) -> None:
             raise NotImplementedError
 
-    for cls in (Lab, Device, AllTypes, Defaults, Keys, KeyChild, Native, Subject, Session, Pairing, Recording, Analysis):
+    for cls in (Lab, Device, AllTypes, Defaults, Keys, KeyChild, Native, Subject, Session, Pairing, HTTPLog, Recording, Analysis):
         put(main, cls)
     return types.SimpleNamespace(**{k: v for k, v in context.items() if isinstance(v, type)})

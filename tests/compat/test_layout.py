@@ -53,7 +53,7 @@ def test_layout_is_not_vacuous(layouts, declared):
     """The compared layouts hold what the pipeline declares, so an empty comparison cannot pass."""
     ours = layouts["ours"]["main"]
     assert set(ours["tables"]) >= {"#lab", "#device", "all_types", "subject", "session", "pairing", "_recording",
-                                   "_recording__channel", "__analysis", "__analysis__trace", "~lineage"}
+                                   "_recording__channel", "__analysis", "__analysis__trace", "h_t_t_p_log", "~lineage"}
     assert ("subject", "animal_id", "<upstream>.animal.animal_id") in ours["lineage"]
     assert ("pairing", "second_animal", "<upstream>.animal.animal_id") in ours["lineage"]
     assert ("__analysis__trace", "channel", "<main>._recording__channel.channel") in ours["lineage"]
