@@ -143,6 +143,8 @@ class Schema:
                                    rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master))
         except DeclarationError as err:
             raise DeclarationError(f"In the definition of {cls.__name__}: {err}") from None
+        if master is None and hasattr(cls, "_declare_check"):
+            cls._declare_check(declared)
         cls._declared = declared
         cls._schema = self
         cls.table_name = table_name
