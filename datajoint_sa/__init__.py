@@ -9,7 +9,9 @@ from .blob import MatCell, MatStruct
 from .diagram import Diagram
 from .engine.connection import Connection
 from .errors import DataJointError, DuplicateError, IntegrityError
-from .expression.condition import AndList, Not
+from .expression.condition import AndList, Not, Top
+from .expression.query import QueryExpression
+from .expression.universal import U
 from .instance import conn
 from .schema import Schema, list_schemas
 from .settings import config
@@ -36,6 +38,9 @@ __all__ = [
     "Diagram",
     "AndList",
     "Not",
+    "Top",
+    "U",
+    "QueryExpression",
     "errors",
     "DataJointError",
     "DuplicateError",

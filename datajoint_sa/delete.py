@@ -197,8 +197,11 @@ def _materialized(connection: Any, root_keys: sa.Select, width: int) -> Target:
     that a subquery yields few rows.  The keys are read inside the delete's transaction.
     """
     limit = LITERAL_KEY_PARAMETERS // max(width, 1)
+    probe = root_keys
+    if root_keys._limit_clause is not None or root_keys._offset_clause is not None:
+        probe = sa.select(*root_keys.subquery().c)  # keep the query's own LIMIT (dj.Top) inside
     with connection.connect() as conn:
-        rows = conn.execute(root_keys.limit(limit + 1)).all()
+        rows = conn.execute(probe.limit(limit + 1)).all()
     return [tuple(r) for r in rows] if len(rows) <= limit else root_keys
 
 

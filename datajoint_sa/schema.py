@@ -207,6 +207,14 @@ class Schema:
         self._require_active()
         return catalog.schema_exists(self.connection, self.database)
 
+    @property
+    def lineage(self) -> dict[str, str]:
+        """``{"schema.table.attribute": lineage}`` for every attribute with a lineage, from ``~lineage``."""
+        self._require_active()
+        rows = catalog.read_lineage(self.connection, self.database)
+        return {f"{self.database}.{table}.{attribute}": lineage
+                for (table, attribute), lineage in sorted(rows.items())}
+
     def list_tables(self) -> list[str]:
         """Names of the tables in this schema, in the database, parents before children."""
         self._require_active()

@@ -6,10 +6,12 @@ import contextlib
 import contextvars
 import itertools
 import logging
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
 
+from .compile.state import SelectState
 from .errors import DataJointError, DuplicateError, IntegrityError
 from .expression.query import QueryExpression
 from .heading import Heading
@@ -40,7 +42,7 @@ class Table(QueryExpression):
         self._connection = type(self)._schema.connection
         self._heading = declared.heading
         self._source = declared.table
-        self._where = ()
+        self._state = _table_state(declared.table)
 
     # -- identity -------------------------------------------------------------------
     @property
@@ -67,7 +69,12 @@ class Table(QueryExpression):
 
     def _rows_in(self) -> sa.ColumnElement[bool]:
         """WHERE clause selecting the restricted rows of the underlying table."""
-        return sa.and_(sa.true(), *self._where)
+        state = self._state
+        if state.source is self._source and state.limit is None and not state.offset:
+            return sa.and_(sa.true(), *state.where)
+        columns = [self._source.c[k] for k in self.primary_key]
+        keys = self.make_select(self.primary_key)
+        return columns[0].in_(keys) if len(columns) == 1 else sa.tuple_(*columns).in_(keys)
 
     # -- insert -------------------------------------------------------------------------
     def insert1(self, row: Any, **kwargs: Any) -> None:
@@ -362,6 +369,17 @@ class Table(QueryExpression):
         return cls.definition.strip() + "\n"
 
 
+_STATES: weakref.WeakKeyDictionary[sa.FromClause, SelectState] = weakref.WeakKeyDictionary()
+
+
+def _table_state(table: sa.FromClause) -> SelectState:
+    """The SELECT state of a whole table (one per table object, shared by its instances)."""
+    state = _STATES.get(table)
+    if state is None:
+        state = _STATES[table] = SelectState.of_table(table)
+    return state
+
+
 class _Cancel(DataJointError):
     """The user declined a prompt."""
 
@@ -386,8 +404,8 @@ class FreeTable(Table):
 
         self._connection = connection
         self._source = reflected
+        self._state = _table_state(reflected)
         self._heading = heading_from_table(reflected, schema, table)
-        self._where = ()
         self.table_name = table
         self._database = schema
 

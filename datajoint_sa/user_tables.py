@@ -46,6 +46,15 @@ class TableMeta(type):
     def __add__(cls, other: Any) -> Any:
         return cls() + other
 
+    def __neg__(cls) -> Any:
+        return -cls()
+
+    def __xor__(cls, other: Any) -> Any:
+        return cls() ^ other
+
+    def __matmul__(cls, other: Any) -> Any:
+        return cls() @ other
+
     def __iter__(cls) -> Any:
         return iter(cls())
 

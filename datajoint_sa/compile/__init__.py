@@ -1,0 +1,1 @@
+"""Query compilation: SELECT states, subquery rules and user SQL fragments."""

@@ -1,0 +1,1 @@
+"""Query expressions: the user-facing operators, restriction arguments, semantic matching, dj.U."""
