@@ -474,3 +474,10 @@ def test_primary_key_of_computed_tables_comes_from_parents(schema, pipeline):
         schema(Binned, context={"Station": pipeline["Station"]})
     assert Binned.populate(reserve_jobs=True)["success_count"] == 3
     assert len(Binned()) == 9 and Binned.jobs.heading.primary_key == ["station"]
+
+
+def test_schema_lists_existing_jobs_tables(schema, pipeline):
+    assert schema.jobs == []
+    pipeline["Spread"].jobs.refresh()
+    assert [j.target.table_name for j in schema.jobs] == [pipeline["Spread"].table_name]
+    assert schema.jobs[0].progress()["pending"] == 3

@@ -34,7 +34,7 @@ from ..heading import Heading
 from ..settings import config
 from ..table import Table
 
-__all__ = ["JobTable", "jobs_table_for", "server_time", "job_version"]
+__all__ = ["JobTable", "existing_jobs_tables", "jobs_table_for", "server_time", "job_version"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -332,3 +332,19 @@ def jobs_table_for(target: Any) -> JobTable:
     jobs = jobs_cls()
     jobs.target = target
     return jobs
+
+
+def existing_jobs_tables(schema: Any) -> list[JobTable]:
+    """The jobs tables that exist for the auto-populated tables declared in ``schema``."""
+    from .autopopulate import AutoPopulate
+
+    connection = schema.connection
+    found = []
+    with connection.connect(write=False) as conn:
+        inspector = sa.inspect(conn)
+        for cls in schema._classes.values():
+            if issubclass(cls, AutoPopulate) and cls._declared is not None:
+                sql_schema, sql_name = connection.rules.sql_table(schema.database, "~~" + cls.table_name.lstrip("_"))
+                if inspector.has_table(sql_name, schema=sql_schema):
+                    found.append(cls)
+    return [jobs_table_for(cls()) for cls in found]
