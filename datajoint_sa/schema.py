@@ -158,6 +158,8 @@ class Schema:
         if existing is not None:
             self.metadata.remove(existing)
         declared = self.build(cls, self.metadata, table_name)
+        if master is None and hasattr(cls, "_declare_check"):
+            cls._declare_check(declared)
         cls._declared = declared
         cls._schema = self
         cls.table_name = table_name
@@ -260,6 +262,14 @@ class Schema:
             graph = self.connection.dependencies
         ordered = [t for s, t in graph.topological((self.database, n) for n in names)]
         return ordered + [n for n in names if n not in ordered]
+
+    @property
+    def jobs(self) -> list[Any]:
+        """The jobs tables of this schema's auto-populated tables, for those that have one already."""
+        self._require_active()
+        from .populate.jobs import existing_jobs_tables
+
+        return existing_jobs_tables(self)
 
     def drop(self, prompt: bool | None = None, force: bool = False) -> None:
         """Drop the schema with all its tables, after confirmation when safemode is on."""

@@ -454,3 +454,30 @@ def test_fingerprint_tells_arrays_apart():
     b = a.copy()
     b[3] = 99
     assert fingerprint((a,)) != fingerprint((b,))
+
+
+def test_primary_key_of_computed_tables_comes_from_parents(schema, pipeline):
+    class Binned(dj.Computed):
+        definition = """
+        -> Station
+        bin : int16
+        ---
+        n : int32
+        """
+
+        def make(self, key):
+            self.insert([dict(key, bin=b, n=b) for b in range(3)])
+
+    with pytest.raises(DataJointError, match="bin"):
+        schema(Binned, context={"Station": pipeline["Station"]})
+    with dj.config.override(jobs__allow_new_pk_fields_in_computed_tables=True):
+        schema(Binned, context={"Station": pipeline["Station"]})
+    assert Binned.populate(reserve_jobs=True)["success_count"] == 3
+    assert len(Binned()) == 9 and Binned.jobs.heading.primary_key == ["station"]
+
+
+def test_schema_lists_existing_jobs_tables(schema, pipeline):
+    assert schema.jobs == []
+    pipeline["Spread"].jobs.refresh()
+    assert [j.target.table_name for j in schema.jobs] == [pipeline["Spread"].table_name]
+    assert schema.jobs[0].progress()["pending"] == 3

@@ -36,6 +36,22 @@ ORDERS = ("original", "reverse", "random")
 class AutoPopulate:
     """What Imported and Computed tables add to a table: key_source, make, populate, progress, jobs."""
 
+    @classmethod
+    def _declare_check(cls, declared: Any) -> None:
+        """Refuse primary-key attributes that come from no foreign key: make() runs once per key of its parents.
+
+        ``jobs.allow_new_pk_fields_in_computed_tables`` lifts the rule (jobs then cover several rows).
+        """
+        if config["jobs.allow_new_pk_fields_in_computed_tables"]:
+            return
+        from_parents = {attr for _, pairs, in_key in declared.parents if in_key for attr, _ in pairs}
+        own = [name for name in declared.heading.primary_key if name not in from_parents]
+        if own:
+            raise DataJointError(
+                f"{cls.__name__}: the primary key of an auto-populated table must come from foreign keys, but "
+                f"{', '.join(own)} do(es) not. make() is called once per key of the parents; put rows that one make "
+                "produces in a Part table, or set dj.config['jobs.allow_new_pk_fields_in_computed_tables'] = True.")
+
     # -- what to compute ---------------------------------------------------------------
     @property
     def key_source(self) -> Any:
@@ -147,18 +163,21 @@ class AutoPopulate:
                 from .pool import run_pool
 
                 outcomes: Any = run_pool(runner, keys, processes)
+                session: Any = contextlib.nullcontext()
             else:
                 outcomes = map(runner, keys)
+                session = self.connection.held()  # one connection for all the keys' transactions
             if display_progress:
                 from tqdm import tqdm
 
                 outcomes = tqdm(outcomes, total=len(keys), desc=type(self).__name__)
             success, errors = 0, []
-            for outcome in outcomes:
-                if outcome is True:
-                    success += 1
-                elif outcome is not SKIPPED:
-                    errors.append(outcome)
+            with session:
+                for outcome in outcomes:
+                    if outcome is True:
+                        success += 1
+                    elif outcome is not SKIPPED:
+                        errors.append(outcome)
         return {"success_count": success, "error_list": errors}
 
     def _keys_to_make(self, restrictions: Sequence[Any], jobs: Any, order: str, priority: int | None,

@@ -28,14 +28,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..codecs import encoder_for
-from ..dialects import autocommits_cheaply, server_now, session_id
-from ..engine.errors import translate
+from ..dialects import server_now, session_id
 from ..errors import DataJointError
 from ..heading import Heading
 from ..settings import config
 from ..table import Table
 
-__all__ = ["JobTable", "jobs_table_for", "server_time", "job_version"]
+__all__ = ["JobTable", "existing_jobs_tables", "jobs_table_for", "server_time", "job_version"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -248,17 +247,6 @@ class JobTable(Table):
                 .where(self._where_bound_key, columns.status == "pending", columns.scheduled_time <= now, ~made)
                 .values(status="reserved", reserved_time=now, **self._worker(bound=True)))
 
-    def _execute_alone(self, statement: sa.Executable, params: dict[str, Any]) -> sa.CursorResult[Any]:
-        """Run one statement in its own transaction (in autocommit mode where that saves round trips)."""
-        connection = self.connection
-        if connection.in_transaction or not autocommits_cheaply(connection.dialect_name):
-            return connection.execute(statement, params)
-        with connection.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as alone:
-            try:
-                return alone.execute(statement, params)
-            except sa.exc.DBAPIError as err:
-                raise translate(err, connection.dialect_name) from err
-
     def reserve(self, key: dict[str, Any]) -> bool:
         """Claim a pending, due job whose key is not made yet.
 
@@ -266,7 +254,7 @@ class JobTable(Table):
         whose UPDATE changed the row.
         """
         params = {**self._key_params(key), **{f"worker_{k}": v for k, v in _worker_process().items()}}
-        return self._execute_alone(self._reserve_statement, params).rowcount == 1
+        return self.connection.execute_alone(self._reserve_statement, params) == 1
 
     def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
         """A finished job leaves the queue, or stays as ``success`` with ``jobs.keep_completed``.
@@ -344,3 +332,19 @@ def jobs_table_for(target: Any) -> JobTable:
     jobs = jobs_cls()
     jobs.target = target
     return jobs
+
+
+def existing_jobs_tables(schema: Any) -> list[JobTable]:
+    """The jobs tables that exist for the auto-populated tables declared in ``schema``."""
+    from .autopopulate import AutoPopulate
+
+    connection = schema.connection
+    found = []
+    with connection.connect(write=False) as conn:
+        inspector = sa.inspect(conn)
+        for cls in schema._classes.values():
+            if issubclass(cls, AutoPopulate) and cls._declared is not None:
+                sql_schema, sql_name = connection.rules.sql_table(schema.database, "~~" + cls.table_name.lstrip("_"))
+                if inspector.has_table(sql_name, schema=sql_schema):
+                    found.append(cls)
+    return [jobs_table_for(cls()) for cls in found]

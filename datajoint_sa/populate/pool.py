@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -24,7 +25,9 @@ _runner: Any = None
 
 def _start(runner: Any) -> None:
     global _runner
-    runner.table.connection.engine.dispose(close=False)  # never reuse the parent's sockets
+    connection = runner.table.connection
+    connection.engine.dispose(close=False)  # never reuse the parent's sockets
+    connection._local = threading.local()  # nor its transaction or held connection
     _runner = runner
 
 
