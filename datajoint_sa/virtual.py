@@ -72,7 +72,7 @@ def _tier_class(tier: str) -> type:
 
 
 def _new_class(schema: Any, name: str, tier: str, table_name: str, declared: DeclaredTable, module: str) -> type:
-    cls = type(name, (_tier_class(tier),), {"__module__": module, "definition": ""})
+    cls = type(name, (_tier_class(tier),), {"__module__": module, "definition": None})  # no text to alter to
     cls._declared = declared
     cls._schema = schema
     cls.table_name = table_name

@@ -88,6 +88,8 @@ def test_virtual_module_classes_and_tiers(pipeline, connection):
     assert vm.Animal.heading["weight"].comment == "grams"
     assert vm.Animal.heading["weight"].type.text == "float32"
     assert vm.Scan.describe() == classes["Scan"].describe() and vm.Pair.describe() == classes["Pair"].describe()
+    with pytest.raises(DataJointError, match="no class definition"):
+        vm.Animal.alter(prompt=False)  # a class made from the database has no definition to alter to
     assert "#species" in vm.Animal.describe()  # a parent in another schema, with no class here: its table name
 
 
