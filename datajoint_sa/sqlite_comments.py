@@ -66,7 +66,12 @@ def reflect_tables(conn: sa.Connection, names: list[tuple[str | None, str]]) -> 
     Tables their foreign keys reference are reflected too (and get their comments).
     """
     metadata = sa.MetaData()
-    tables = [sa.Table(name, metadata, schema=schema, autoload_with=conn) for schema, name in names]
+    by_schema: dict[str | None, list[str]] = {}
+    for schema, name in names:
+        by_schema.setdefault(schema, []).append(name)
+    for schema, members in by_schema.items():  # one bulk reflection per schema (fast on PostgreSQL)
+        metadata.reflect(conn, schema=schema, only=members, resolve_fks=True)
+    tables = [metadata.tables[f"{schema}.{name}" if schema else name] for schema, name in names]
     if conn.dialect.name == "sqlite":
         for table in metadata.tables.values():
             restore_comments(conn, table)
