@@ -38,10 +38,13 @@ def _dj_name(connection: Connection, table: sa.Table) -> tuple[str, str]:
     return schema, name
 
 
-def reflect_schema(connection: Connection, schema: str) -> dict[str, DeclaredTable]:
-    """The DeclaredTable of every table of ``schema``, read back from the database."""
+def reflect_schema(connection: Connection, schema: str, *, recorded_lineage: bool = True) -> dict[str, DeclaredTable]:
+    """The DeclaredTable of every table of ``schema``, read back from the database.
+
+    Lineage comes from ``~lineage``, or (``recorded_lineage=False`` or no row) from the foreign keys.
+    """
     names = catalog.list_tables(connection, schema)
-    lineage_rows = catalog.read_lineage(connection, schema)
+    lineage_rows = catalog.read_lineage(connection, schema) if recorded_lineage else {}
     with connection.connect(write=False) as conn:
         reflected = reflect_tables(conn, [connection.rules.sql_table(schema, name) for name in names])
     tables = dict(zip(names, reflected))
@@ -147,14 +150,19 @@ def virtual_schema(schema_name: str, *, connection: Connection | None = None, cr
                          connection=connection, add_objects=add_objects)
 
 
-def rebuild_lineage(connection: Connection, schema: str) -> None:
+def rebuild_lineage(connection: Connection, schema: str, dry_run: bool = False) -> dict[str, Any]:
     """Record ``~lineage`` of every table of ``schema`` again, following foreign keys to their origins.
 
     A primary-key attribute no foreign key brings in originates in its own table; one
     a foreign key brings in has the lineage of the column the chain of keys ends at.
+    Returns ``{"tables_analyzed", "lineage_entries", "status"}`` (status ``dry_run`` or ``rebuilt``).
     """
-    names = catalog.list_tables(connection, schema)
-    catalog.delete_lineage(connection, schema, names)
-    with connection.transaction:
-        for name, item in reflect_schema(connection, schema).items():
-            catalog.write_lineage(connection, schema, name, item.heading.lineages)
+    tables = reflect_schema(connection, schema, recorded_lineage=False)
+    entries = {name: item.heading.lineages for name, item in tables.items()}
+    count = sum(1 for lineages in entries.values() for value in lineages.values() if value)
+    if not dry_run:
+        with connection.transaction:
+            catalog.delete_lineage(connection, schema, list(entries))
+            for name, lineages in entries.items():
+                catalog.write_lineage(connection, schema, name, lineages)
+    return {"tables_analyzed": len(entries), "lineage_entries": count, "status": "dry_run" if dry_run else "rebuilt"}

@@ -160,6 +160,11 @@ def test_rebuild_lineage_restores_semantic_matching(pipeline, connection):
     before = main.lineage
     catalog.delete_lineage(connection, main.database, catalog.list_tables(connection, main.database))
     assert main.lineage == {}
+    from datajoint_sa.migrate import rebuild_lineage
+
+    preview = rebuild_lineage(main)
+    assert preview == {"tables_analyzed": 4, "lineage_entries": len(before), "status": "dry_run"}
+    assert main.lineage == {}
     main.rebuild_lineage()
     assert main.lineage == before
     vm = dj.VirtualModule("lab", main.database, connection=connection)
