@@ -200,3 +200,31 @@ def test_save_writes_a_module_that_declares_the_same_schema(pipeline, connection
         assert getattr(module, name).describe() == classes[name].describe()
     assert module.Scan.Frame.describe() == classes["Scan"].Frame.describe()
     assert target.save().replace(target.database, main.database) == text
+
+
+def test_types_and_comments_survive_alter(schema, connection):
+    @schema
+    class Reading(dj.Manual):
+        definition = """
+        # sensor readings
+        reading_id : int16
+        ---
+        level : float32   # volts
+        """
+
+    Reading.insert1({"reading_id": 1, "level": 0.5})
+    Reading.definition = """
+        # sensor readings
+        reading_id : int16
+        ---
+        level : float32   # volts
+        note = null : varchar(40)   # added later
+        flag = 0 : bool
+        """
+    Reading.alter(prompt=False)
+    vm = dj.VirtualModule("sensors", schema.database, connection=connection)
+    heading = vm.Reading.heading
+    assert [heading[n].type.text for n in heading.names] == ["int16", "float32", "varchar(40)", "bool"]
+    assert heading["level"].comment == "volts" and heading["note"].comment == "added later"
+    assert heading.table_comment == "sensor readings"
+    assert vm.Reading.fetch1() == {"reading_id": 1, "level": 0.5, "note": None, "flag": False}
