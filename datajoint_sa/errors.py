@@ -5,6 +5,7 @@
     DataJointError
     ├── LostConnectionError
     ├── MissingTableError
+    ├── MissingExternalFile         an object a row refers to is gone from its store
     ├── DeclarationError            a definition string could not be parsed or resolved
     ├── NotImplementedError         not done by this operation, e.g. alter() changing a primary key
                                     (also the builtin NotImplementedError, as DataJoint 2.x raises it)
@@ -28,6 +29,7 @@ __all__ = [
     "DataJointError",
     "LostConnectionError",
     "MissingTableError",
+    "MissingExternalFile",
     "DeclarationError",
     "NotImplementedError",
     "QueryError",
@@ -54,6 +56,10 @@ class LostConnectionError(DataJointError):
 
 class MissingTableError(DataJointError):
     """A table was used before it was declared in the database."""
+
+
+class MissingExternalFile(DataJointError):
+    """An object that a row refers to is missing from its store."""
 
 
 class DeclarationError(DataJointError):
