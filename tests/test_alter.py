@@ -357,3 +357,27 @@ def test_old_name_of_a_renamed_indexed_attribute_can_be_used_again(schema, conne
     found = reflect(connection, schema.database, "probe")
     assert found.index_on("gain") is not None and found.index_on("amplification") is not None
     assert not plan(cls)[0]
+
+
+def test_rename_attributes_of_every_kind(schema):
+    cls = declare(schema, "Kinds", """
+    k : int16
+    ---
+    u = null : uuid
+    j = null : json
+    b = null : bool
+    e = null : enum('p', 'q')
+    """)
+    cls.insert1({"k": 1, "u": "12345678-1234-5678-1234-567812345678", "j": {"x": 1}, "b": True, "e": "q"})
+    cls.definition = """
+    k : int16
+    ---
+    u2 = null : uuid  # {u}
+    j2 = null : json  # {j}
+    b2 = null : bool  # {b}
+    e2 = null : enum('p', 'q')  # {e}
+    """
+    cls().alter(prompt=False)
+    row = cls.fetch1()
+    assert (str(row["u2"]), row["j2"], row["b2"], row["e2"]) == ("12345678-1234-5678-1234-567812345678", {"x": 1}, True, "q")
+    assert not plan(cls)[0]

@@ -154,9 +154,11 @@ class _Planner:
             kw["modify_comment"] = want.comment
         if not what:
             return
-        # MySQL restates the whole column (MODIFY/CHANGE), so the unchanged properties are passed as they will be.
+        # MySQL restates the whole column (MODIFY/CHANGE), so the unchanged properties are passed as they will be;
+        # SQLite's batch mode needs the type the column has (and fails on a TypeDecorator there).
+        existing_type = have.type if self.dialect.name == "sqlite" else want.type
         self.add(f"attribute {have.name}: {', '.join(what)}", ops.AlterColumnOp(
-            self.name, have.name, schema=self.schema, existing_type=want.type, existing_nullable=want.nullable,
+            self.name, have.name, schema=self.schema, existing_type=existing_type, existing_nullable=want.nullable,
             existing_server_default=want.server_default, existing_comment=want.comment, **kw))
 
     def type_change(self, have: sa.Column, want: sa.Column) -> dict[str, object]:
