@@ -91,3 +91,27 @@ def test_delete_restricted_by_a_query(gh, connection):
         assert keys(fresh.Watering) == [(4, 2), (5, 1)]
     finally:
         schema.drop(prompt=False)
+
+
+def test_dict_values_of_every_kind_are_bound(schema):
+    """NOTES: the reference escapes backslashes twice on PostgreSQL, rejects 1/0 for bool and
+    restricts uuids by an X'..' literal; bound parameters need none of that."""
+    import uuid
+
+    @schema
+    class Item(dj.Manual):
+        definition = """
+        item_id : int32
+        ---
+        path : varchar(40)
+        flag : bool
+        token : uuid
+        """
+
+    token = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    Item.insert([(1, "C:\\data\\x", True, token), (2, "50% done", False, uuid.uuid4())])
+    assert keys(Item & {"path": "C:\\data\\x"}) == [(1,)]
+    assert keys(Item & {"path": "50% done"}) == [(2,)]
+    assert keys(Item & {"flag": 1}) == [(1,)] and keys(Item & {"flag": False}) == [(2,)]
+    assert keys(Item & {"token": token}) == [(1,)] and keys(Item & {"token": str(token)}) == [(1,)]
+    assert keys(Item & "path LIKE '50%%'") == [(2,)]

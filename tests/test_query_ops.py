@@ -190,6 +190,8 @@ def test_aggr_shapes(gh):
 
 
 def test_aggr_errors(gh):
+    with pytest.raises(dj.DataJointError, match="dj.U"):
+        gh.Plant.aggr(dj.U("species"), n="count(*)")
     with pytest.raises(dj.DataJointError, match="missing"):
         gh.Watering.aggr(gh.Greenhouse, n="count(*)")
     with pytest.raises(dj.DataJointError, match="already exists"):

@@ -232,7 +232,11 @@ class QueryExpression(FetchMixin):
         match are kept (``count`` gives 0, other aggregates NULL) unless
         ``exclude_nonmatching=True``.  ``group`` must contain this expression's primary key.
         """
+        from .universal import U
+
         group = _operand(group, "aggr")
+        if isinstance(group, U):
+            raise DataJointError("dj.U cannot be aggregated; aggregate a query expression, e.g. dj.U('a').aggr(query, ...).")
         if not determines(group.heading, self._heading):
             missing = [n for n in self.primary_key if n not in group.heading]
             raise DataJointError(
