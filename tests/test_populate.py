@@ -253,9 +253,9 @@ def test_reservation_is_exclusive(pipeline):
 
 def test_processes_pool(pipeline, backend):
     summary = pipeline["Summary"]
-    result = summary.populate(processes=2)
-    assert result == {"success_count": 6, "error_list": []}
-    assert len(summary.Extreme()) == 12
+    assert summary.populate({"station": 1}, processes=2, reserve_jobs=True) == {"success_count": 2, "error_list": []}
+    assert summary.populate(processes=2) == {"success_count": 4, "error_list": []}
+    assert len(summary.Extreme()) == 12 and summary.jobs.progress()["total"] == 0
 
 
 def test_progress_display(pipeline, caplog):

@@ -161,11 +161,6 @@ class JobTable(Table):
             process = {name: sa.bindparam(f"worker_{name}", type_=self.sql_table.c[name].type) for name in process}
         return {**process, "connection_id": session_id(dialect), "user": user}
 
-    def _keys_in(self, query: Any) -> list[dict[str, Any]]:
-        """Job keys (of any status) whose key is in ``query``'s rows."""
-        wanted = {tuple(k[n] for n in self.primary_key) for k in query.proj().keys()}
-        return [k for k in self.keys() if tuple(k[n] for n in self.primary_key) in wanted]
-
     def _delete_keys(self, keys: list[dict[str, Any]]) -> int:
         if not keys:
             return 0
@@ -199,15 +194,15 @@ class JobTable(Table):
                   "removed": 0, "orphaned": 0, "re_pended": 0}
         done = target.proj()
         columns = self.sql_table.c
-        self._delete_keys(self._keys_in(self.pending & done))
+        (self.pending & done).delete_quick()
         if config["jobs.keep_completed"]:
-            again = [k for k in self._keys_in(self.completed & target.key_source) if k not in done]
+            again = ((self.completed & target.key_source.proj()) - done).keys()
             for key in again:
                 self._set_where(self._where_key(key), status="pending", priority=priority, completed_time=None, duration=None)
             result["re_pended"] = len(again)
         vanished = self - target.key_source.proj()
-        result["removed"] = self._delete_keys([k for k in (vanished & [{"status": "success"}, {"status": "error"}]).keys()
-                                               if k not in done])
+        finished = vanished & [{"status": "success"}, {"status": "error"}]
+        result["removed"] = (finished - done).delete_quick(get_count=True) or 0
         if stale_timeout and stale_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=stale_timeout)
             stale = [k for k in (vanished - {"status": "ignore"}).to_dicts() if k["created_time"] < cutoff]

@@ -103,7 +103,7 @@ class KeyRunner:
     def __post_init__(self) -> None:
         self.name = type(self.table).__name__
         self.generator = inspect.isgeneratorfunction(type(self.table).make)
-        self.done_statement = _exists_statement(self.table)
+        self._done_statements: dict[tuple[str, ...], sa.Select[Any]] = {}
         # Where writers take turns anyway, a plain make reserves its job inside its own transaction.
         self.reserve_inside = (self.jobs is not None and not self.generator
                                and single_writer(self.table.connection.dialect_name))
@@ -124,7 +124,7 @@ class KeyRunner:
                 raise
             return key, (err if self.return_exception_objects else error_message(err))
         if not made:
-            logger.log(JOBS, "%s: %s was made already", self.name, key)
+            logger.log(JOBS, "%s: %s was made or taken by another worker", self.name, key)
             return SKIPPED
         logger.log(JOBS, "%s: made %s in %.3f s", self.name, key, time.perf_counter() - started)
         return True
@@ -134,11 +134,18 @@ class KeyRunner:
         level = logging.ERROR if self.suppress_errors and isinstance(err, Exception) else JOBS
         logger.log(level, "%s: make(%s) failed: %s", self.name, key, message)
         if self.jobs is not None:
-            self.jobs.error(key, message, traceback.format_exc())
+            try:
+                self.jobs.error(key, message, traceback.format_exc())
+            except Exception as failure:  # noqa: BLE001 - the make's own error is the one to raise
+                logger.error("%s: could not record the error of %s in the jobs table: %s", self.name, key, failure)
 
     def _is_done(self, key: dict[str, Any]) -> bool:
-        params = {name: key[name] for name in self.table.primary_key}
-        return self.table.connection.execute(self.done_statement, params).first() is not None
+        """Whether the table has a row for ``key`` (on the key's attributes, as ``key in table``)."""
+        names = tuple(name for name in self.table.primary_key if name in key)
+        statement = self._done_statements.get(names)
+        if statement is None:
+            statement = self._done_statements[names] = _exists_statement(self.table, names)
+        return self.table.connection.execute(statement, {name: key[name] for name in names}).first() is not None
 
     def _inserting_transaction(self) -> contextlib.AbstractContextManager[Any]:
         """The transaction that inserts the results of a key (and takes its job off the queue)."""
@@ -179,8 +186,8 @@ class KeyRunner:
             return self._complete(key, started)
 
 
-def _exists_statement(table: Any) -> sa.Select[Any]:
-    """SELECT 1 for one key of ``table``, with the key values as bound parameters (compiled once)."""
+def _exists_statement(table: Any, names: tuple[str, ...]) -> sa.Select[Any]:
+    """SELECT 1 for one key of ``table``, with the values of ``names`` as bound parameters (compiled once)."""
     columns = table.sql_table.c
-    where = [columns[name] == sa.bindparam(name, type_=columns[name].type) for name in table.primary_key]
+    where = [columns[name] == sa.bindparam(name, type_=columns[name].type) for name in names]
     return sa.select(sa.literal(1)).select_from(table.sql_table).where(*where).limit(1)
