@@ -25,12 +25,12 @@ from .naming import tier_of_table_name, to_camel_case
 from .reflect import adopt_core_types, heading_from_table
 from .sqlite_comments import reflect_tables
 
-__all__ = ["VirtualModule", "virtual_schema", "reflect_schema", "make_classes"]
+__all__ = ["VirtualModule", "virtual_schema", "reflect_schema", "make_classes", "rebuild_lineage"]
 
 _PART_NAME = re.compile(r"^(?P<master>[#_]*[a-z][a-z0-9_]*?)__(?P<part>[a-z][a-z0-9_]*)$")
 
 
-def _dj_name(connection: Connection, table: sa.Table) -> tuple[str, str]:
+def _dj_name(table: sa.Table) -> tuple[str, str]:
     """(schema, table) of a reflected SQLAlchemy table in DataJoint's terms."""
     if table.schema:
         return table.schema, table.name
@@ -53,16 +53,16 @@ def reflect_schema(connection: Connection, schema: str, *, recorded_lineage: boo
         lineages = {a: v for (t, a), v in lineage_rows.items() if t == name}
         heading = heading_from_table(table, schema, name, lineages)
         adopt_core_types(table, heading, connection.dialect_name)
-        declared[name] = DeclaredTable(table=table, heading=heading, parents=_parents(connection, table))
+        declared[name] = DeclaredTable(table=table, heading=heading, parents=_parents(table))
     return declared
 
 
-def _parents(connection: Connection, table: sa.Table) -> tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]:
+def _parents(table: sa.Table) -> tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]:
     """(parent ``schema.table``, ((attribute, parent attribute), ...), in key) per foreign key."""
     key = {c.name for c in table.primary_key.columns}
     found = []
     for fk in sorted(table.foreign_key_constraints, key=lambda c: [col.name for col in c.columns]):
-        parent_schema, parent_name = _dj_name(connection, fk.referred_table)
+        parent_schema, parent_name = _dj_name(fk.referred_table)
         pairs = tuple((el.parent.name, el.column.name) for el in fk.elements)
         found.append((f"{parent_schema}.{parent_name}", pairs, all(a in key for a, _ in pairs)))
     return tuple(found)
