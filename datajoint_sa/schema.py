@@ -306,7 +306,7 @@ class Schema:
         table_name = self._find_table_name(name)
         if table_name is None:
             raise DataJointError(f"Table {name!r} does not exist in schema {self.database!r}.")
-        return FreeTable(self.connection, f"{self.database}.{table_name}")
+        return FreeTable(self.connection, f"{self.database}.{table_name}", _name=(self.database, table_name))
 
     def __getitem__(self, name: str) -> FreeTable:
         return self.get_table(name)

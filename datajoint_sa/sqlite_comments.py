@@ -69,9 +69,13 @@ def reflect_tables(conn: sa.Connection, names: list[tuple[str | None, str]]) -> 
     by_schema: dict[str | None, list[str]] = {}
     for schema, name in names:
         by_schema.setdefault(schema, []).append(name)
-    for schema, members in by_schema.items():  # one bulk reflection per schema (fast on PostgreSQL)
-        metadata.reflect(conn, schema=schema, only=members, resolve_fks=True)
-    tables = [metadata.tables[f"{schema}.{name}" if schema else name] for schema, name in names]
+    for schema, members in by_schema.items():
+        if len(members) > 1:  # one bulk reflection per schema (much faster on PostgreSQL)
+            metadata.reflect(conn, schema=schema, only=members, resolve_fks=True)
+    tables = []
+    for schema, name in names:
+        table = metadata.tables.get(f"{schema}.{name}" if schema else name)
+        tables.append(table if table is not None else sa.Table(name, metadata, schema=schema, autoload_with=conn))
     if conn.dialect.name == "sqlite":
         for table in metadata.tables.values():
             restore_comments(conn, table)

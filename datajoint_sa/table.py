@@ -423,8 +423,9 @@ def _confirm(question: str) -> bool:
 class FreeTable(Table):
     """A table addressed by name, without a class: ``FreeTable(conn, "schema.table")``."""
 
-    def __init__(self, connection: Any, full_table_name: str) -> None:
-        schema, _, table = full_table_name.replace("`", "").replace('"', "").partition(".")
+    def __init__(self, connection: Any, full_table_name: str, *, _name: tuple[str, str] | None = None) -> None:
+        # ``_name`` = (schema, table) as stored, for names a quoted full name cannot carry (quotes in them)
+        schema, table = _name or full_table_name.replace("`", "").replace('"', "").partition(".")[::2]
         sql_schema, sql_name = connection.rules.sql_table(schema, table)
         from .reflect import adopt_core_types, heading_from_table
         from .sqlite_comments import reflect_tables
