@@ -20,6 +20,7 @@ from .stores import ObjectRef, gc
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
 from .validate import ValidationResult
+from .virtual import VirtualModule, virtual_schema
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,8 @@ __all__ = [
     "conn",
     "Connection",
     "Schema",
+    "VirtualModule",
+    "virtual_schema",
     "list_schemas",
     "Table",
     "FreeTable",

@@ -15,8 +15,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["DialectRules", "rules_for"]
+import sqlalchemy as sa
+
+from . import sqlite_comments  # noqa: F401  (registers how SQLite DDL carries column comments)
+
+__all__ = ["DialectRules", "autocommits_cheaply", "rules_for", "server_now", "session_id", "single_writer"]
 
 SQLITE_SEPARATOR = "."
 
@@ -72,3 +77,47 @@ _RULES = {
 def rules_for(dialect_name: str) -> DialectRules:
     """The rules for a SQLAlchemy dialect name (``mariadb`` counts as ``mysql``)."""
     return _RULES["mysql" if dialect_name == "mariadb" else dialect_name]
+
+
+# -- server-side values used by the jobs table -------------------------------------------------
+def server_now(dialect_name: str) -> sa.ColumnElement[Any]:
+    """The server's current time at millisecond precision, as DataJoint's datetime(3) columns hold it.
+
+    SQLite has no fractional CURRENT_TIMESTAMP; strftime('%f') gives seconds with
+    milliseconds, in UTC, as the declared defaults of such columns do.
+    """
+    if rules_for(dialect_name).name == "sqlite":
+        return sa.func.strftime("%Y-%m-%d %H:%M:%f", "now")
+    # LOCALTIMESTAMP(p): a timestamp without time zone, like the datetime(3) columns (PostgreSQL
+    # "Current Date/Time"; MySQL accepts the same spelling as a synonym of NOW(p)).
+    return sa.func.localtimestamp(sa.literal_column("3"))
+
+
+def session_id(dialect_name: str) -> sa.ColumnElement[Any]:
+    """The server's id of the current session (0 on SQLite, which has none)."""
+    name = rules_for(dialect_name).name
+    if name == "postgresql":
+        return sa.func.pg_backend_pid()
+    if name == "mysql":
+        return sa.func.connection_id()
+    return sa.literal(0)
+
+
+def autocommits_cheaply(dialect_name: str) -> bool:
+    """True where one statement runs faster in autocommit mode than as BEGIN, statement, COMMIT.
+
+    psycopg switches autocommit on the client, so the statement is one round trip
+    instead of three; PyMySQL sends SET autocommit (no gain) and SQLite needs the
+    explicit BEGIN IMMEDIATE that the engine issues.
+    """
+    return rules_for(dialect_name).name == "postgresql"
+
+
+def single_writer(dialect_name: str) -> bool:
+    """True where write transactions run one at a time (SQLite's database lock).
+
+    There a job can be reserved inside the transaction of its make at no cost in
+    concurrency, saving one commit per key; a worker that dies mid-make then leaves
+    its job pending rather than reserved.
+    """
+    return rules_for(dialect_name).name == "sqlite"

@@ -24,6 +24,8 @@ class Attribute:
     originate, followed through foreign keys and renames; None for secondary
     attributes that no foreign key carries.  ``expression`` is the SQL text of a
     computed attribute (``proj(x='a * 2')``), None for stored ones.
+    ``original_type`` is the type as the table's own definition wrote it; None for
+    attributes a foreign key brings in (their type is the parent's).
     """
 
     name: str
@@ -34,6 +36,7 @@ class Attribute:
     comment: str = ""
     lineage: str | None = None
     expression: str | None = None
+    original_type: str | None = None
 
     @property
     def is_computed(self) -> bool:

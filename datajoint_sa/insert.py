@@ -691,7 +691,10 @@ class InsertPlan:
             rows = self.bound_rows(batch, order)
 
             def work(cursor: Any) -> None:
-                cursor.executemany(statement, rows)
+                if len(rows) == 1:  # one row (as make() often inserts): execute is one round trip, no batching
+                    cursor.execute(statement, rows[0])
+                else:
+                    cursor.executemany(statement, rows)
         self._on_cursor(conn, statement, work)
 
     def copy_sql(self, names: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from .heading import Attribute, Heading
 from .types import AttributeType, parse_type
 
-__all__ = ["heading_from_table", "split_comment"]
+__all__ = ["adopt_core_types", "heading_from_table", "split_comment"]
 
 _TAGGED = re.compile(r"^:(?P<type>[^:]+(?:'[^']*'[^:]*)*):(?P<comment>.*)$", re.S)
 
@@ -114,6 +114,21 @@ def heading_from_table(table: sa.Table, schema: str, table_name: str, lineages: 
         attributes.append(Attribute(
             column.name, attr_type, in_key=column.name in key, nullable=bool(column.nullable),
             default="null" if column.nullable else default, comment=comment, lineage=lineage,
+            original_type=None if column.foreign_keys else (tag or attr_type.text),
         ))
     ordered = [a for a in attributes if a.in_key] + [a for a in attributes if not a.in_key]
     return Heading(ordered, table_comment=table.comment or "")
+
+
+# Core types whose values a reflected SQL type would not convert (MariaDB's JSON is LONGTEXT,
+# bool is TINYINT, uuid is BINARY(16)): their columns take the type declaration gives them.
+_CONVERTED_KINDS = frozenset({"json", "bool", "uuid"})
+
+
+def adopt_core_types(table: sa.Table, heading: Heading, dialect: str) -> None:
+    """Give the reflected columns of converted core types the SQLAlchemy type a declaration would."""
+    from .types import column_type
+
+    for attr in heading.attributes.values():
+        if attr.type.kind in _CONVERTED_KINDS:
+            table.c[attr.name].type = column_type(attr.type, dialect, table.schema)

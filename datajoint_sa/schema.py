@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import types
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from .errors import DataJointError, DeclarationError
 from .naming import table_name_for
 from .prompts import confirm
 from .settings import config
-from .table import Table
+from .table import FreeTable, Table
 from .user_tables import Part, UserTable
 
 __all__ = ["Schema", "list_schemas"]
@@ -38,6 +39,15 @@ def _frame_context(depth: int) -> dict[str, Any]:
         del frame
 
 
+def _caller_locals() -> dict[str, Any]:
+    """The local names of the user's frame that called a Schema method calling this."""
+    frame = inspect.currentframe()
+    try:
+        return frame.f_back.f_back.f_locals  # type: ignore[union-attr]
+    finally:
+        del frame
+
+
 class Schema:
     """A database schema whose tables are declared by decorating classes with it.
 
@@ -50,7 +60,9 @@ class Schema:
 
     def __init__(self, schema_name: str | None = None, context: Mapping[str, Any] | None = None, *,
                  connection: Connection | None = None, create_schema: bool = True,
-                 create_tables: bool | None = None, add_objects: Mapping[str, Any] | None = None) -> None:
+                 create_tables: bool | None = None, add_objects: Mapping[str, Any] | None = None,
+                 _register: bool = True) -> None:
+        self._register = _register
         self.database: str | None = None
         self.context = dict(context) if context is not None else None
         self.connection: Connection | None = connection
@@ -76,10 +88,7 @@ class Schema:
         if self.database is not None and self.database != schema_name:
             raise DataJointError(f"Schema is already activated as {self.database!r}; cannot activate as {schema_name!r}.")
         _check_schema_name(schema_name)
-        if linking_module is not None:
-            self._linking = dict(vars(linking_module) if isinstance(linking_module, types.ModuleType) else linking_module)
-        if add_objects:
-            self._linking.update(add_objects)
+        self._add_names(linking_module, add_objects)
         if connection is not None:
             self.connection = connection
         if self.connection is None:
@@ -89,16 +98,29 @@ class Schema:
         if create_tables is not None:
             self.create_tables = create_tables
         self.database = schema_name
-        if not catalog.schema_exists(self.connection, schema_name):
-            if create_schema is False:
-                raise DataJointError(f"Schema {schema_name!r} does not exist and create_schema=False.")
-            catalog.create_schema(self.connection, schema_name)
-            logger.debug("Created schema %s", schema_name)
-        self.connection.schemas[schema_name] = self
+        self._ensure_exists(create_schema)
+        if self._register or schema_name not in self.connection.schemas:
+            self.connection.schemas[schema_name] = self
         pending, self._pending = self._pending, []
         for cls, context in pending:
             self._declare(cls, context)
         return self
+
+    def _add_names(self, linking_module: types.ModuleType | Mapping[str, Any] | None,
+                   add_objects: Mapping[str, Any] | None) -> None:
+        """Names foreign keys may refer to besides the declaring module's (the Elements' linking module)."""
+        if linking_module is not None:
+            self._linking = dict(vars(linking_module) if isinstance(linking_module, types.ModuleType) else linking_module)
+        if add_objects:
+            self._linking.update(add_objects)
+
+    def _ensure_exists(self, create_schema: bool | None) -> None:
+        if catalog.schema_exists(self.connection, self.database):
+            return
+        if create_schema is False:
+            raise DataJointError(f"Schema {self.database!r} does not exist and create_schema=False.")
+        catalog.create_schema(self.connection, self.database)
+        logger.debug("Created schema %s", self.database)
 
     @property
     def is_activated(self) -> bool:
@@ -137,6 +159,8 @@ class Schema:
         if existing is not None:
             self.metadata.remove(existing)
         declared = self.build(cls, self.metadata, table_name)
+        if master is None and hasattr(cls, "_declare_check"):
+            cls._declare_check(declared)
         cls._declared = declared
         cls._schema = self
         cls.table_name = table_name
@@ -242,6 +266,14 @@ class Schema:
         ordered = [t for s, t in graph.topological((self.database, n) for n in names)]
         return ordered + [n for n in names if n not in ordered]
 
+    @property
+    def jobs(self) -> list[Any]:
+        """The jobs tables of this schema's auto-populated tables, for those that have one already."""
+        self._require_active()
+        from .populate.jobs import existing_jobs_tables
+
+        return existing_jobs_tables(self)
+
     def drop(self, prompt: bool | None = None, force: bool = False) -> None:
         """Drop the schema with all its tables, after confirmation when safemode is on."""
         self._require_active()
@@ -263,15 +295,82 @@ class Schema:
         if self.database is None:
             raise DataJointError("The schema is not activated yet: call schema.activate(name).")
 
-    def __getitem__(self, class_name: str) -> type:
+    # -- tables by name ------------------------------------------------------------------------
+    def _find_table_name(self, name: str) -> str | None:
+        """The table name of a table given by table name or class name, tier prefix optional."""
+        if name[:1].isupper():
+            name = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        tables = catalog.list_tables(self.connection, self.database)
+        return next((p + name for p in ("", "#", "_", "__") if p + name in tables), None)
+
+    def get_table(self, name: str) -> FreeTable:
+        """A FreeTable for a table of this schema: ``get_table("session")`` or ``get_table("Session")``."""
+        self._require_active()
+        table_name = self._find_table_name(name)
+        if table_name is None:
+            raise DataJointError(f"Table {name!r} does not exist in schema {self.database!r}.")
+        return FreeTable(self.connection, f"{self.database}.{table_name}", _name=(self.database, table_name))
+
+    def __getitem__(self, name: str) -> FreeTable:
+        return self.get_table(name)
+
+    def __iter__(self) -> Iterator[FreeTable]:
+        """FreeTables of the schema's tables, parents before children."""
+        for table_name in self.list_tables():
+            yield self.get_table(table_name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and bool(name) and self._find_table_name(name) is not None
+
+    def declared_class(self, class_name: str) -> type:
+        """The class declared in this schema under ``class_name``."""
         try:
             return self._classes[class_name]
         except KeyError:
             raise DataJointError(f"Schema {self.database!r} has no table class {class_name!r}; "
                                  f"declared: {', '.join(self._classes)}.") from None
 
-    def __iter__(self) -> Any:
-        return iter(self._classes.values())
+    # -- existing tables as classes -------------------------------------------------------------
+    def make_classes(self, into: MutableMapping[str, Any] | None = None) -> None:
+        """Create classes for the schema's tables that have none in ``into`` (default: the caller's names).
+
+        Each class gets the tier its table name says; Part tables become attributes of
+        their masters.  The classes query, insert and delete like declared ones.
+        """
+        from .virtual import make_classes
+
+        self._require_active()
+        if into is None:
+            into = self.context if self.context is not None else _caller_locals()
+        make_classes(self, into)
+
+    def spawn_missing_classes(self, context: MutableMapping[str, Any] | None = None) -> None:
+        """DataJoint 1.x's name for make_classes(into=context)."""
+        if context is None:
+            context = self.context if self.context is not None else _caller_locals()
+        self.make_classes(context)
+
+    def rebuild_lineage(self) -> None:
+        """Write ``~lineage`` again for every table, from the tables' keys and foreign keys.
+
+        For schemas made before lineage was recorded; schemas upstream (reached by
+        foreign keys) should be rebuilt first.
+        """
+        from .virtual import rebuild_lineage
+
+        self._require_active()
+        rebuild_lineage(self.connection, self.database)
+
+    def save(self, path: str | None = None) -> str:
+        """The text of a Python module declaring this schema's tables; written to ``path`` if given."""
+        from .save import module_text
+
+        self._require_active()
+        text = module_text(self)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(text)
+        return text
 
     def __repr__(self) -> str:
         return f"Schema({self.database!r})" if self.database else "Schema() (not activated)"

@@ -55,7 +55,13 @@ DEFAULTS: dict[str, Any] = {
     "stores": {},
     "download_path": ".",
     "query_cache": None,
+    "jobs.auto_refresh": True,
+    "jobs.keep_completed": False,
     "jobs.stale_timeout": 3600,
+    "jobs.orphan_timeout": None,
+    "jobs.default_priority": 5,
+    "jobs.version_method": None,
+    "jobs.allow_new_pk_fields_in_computed_tables": False,
 }
 
 ENV_VARS: dict[str, str] = {
@@ -72,6 +78,12 @@ ENV_VARS: dict[str, str] = {
     "safemode": "DJ_SAFEMODE",
     "display.diagram_direction": "DJ_DIAGRAM_DIRECTION",
     "display.diagram_theme": "DJ_DIAGRAM_THEME",
+    "jobs.auto_refresh": "DJ_JOBS_AUTO_REFRESH",
+    "jobs.keep_completed": "DJ_JOBS_KEEP_COMPLETED",
+    "jobs.stale_timeout": "DJ_JOBS_STALE_TIMEOUT",
+    "jobs.orphan_timeout": "DJ_JOBS_ORPHAN_TIMEOUT",
+    "jobs.default_priority": "DJ_JOBS_DEFAULT_PRIORITY",
+    "jobs.version_method": "DJ_JOBS_VERSION_METHOD",
 }
 
 BACKENDS = ("sqlite", "postgresql", "mysql")
@@ -90,7 +102,9 @@ def _coerce(key: str, value: Any) -> Any:
                 raise DataJointError(f"Config key {key!r} expects true or false, got {value!r}.")
             return lowered in ("true", "1", "yes")
         return bool(value)
-    if key in ("database.port", "display.limit", "display.width", "jobs.stale_timeout"):
+    if key in ("jobs.orphan_timeout", "jobs.version_method"):
+        return _coerce_jobs(key, value)
+    if key in ("database.port", "display.limit", "display.width", "jobs.stale_timeout", "jobs.default_priority"):
         try:
             return int(value)
         except (TypeError, ValueError):
@@ -107,6 +121,17 @@ def _coerce(key: str, value: Any) -> Any:
             raise DataJointError(f"loglevel must be one of {', '.join(LOGLEVELS)}; got {value!r}.")
         return level
     return value
+
+
+def _coerce_jobs(key: str, value: Any) -> Any:
+    if key == "jobs.version_method":
+        if value not in ("git", "none"):
+            raise DataJointError(f"jobs.version_method must be 'git', 'none' or None; got {value!r}.")
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise DataJointError(f"Config key {key!r} expects a number of seconds, got {value!r}.") from None
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

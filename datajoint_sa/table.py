@@ -59,6 +59,11 @@ class Table(QueryExpression):
         return preparer.quote_identifier(table.name)
 
     @property
+    def class_name(self) -> str:
+        """The name of the table's class (FreeTable: the CamelCase form of the table name)."""
+        return type(self).__name__
+
+    @property
     def sql_table(self) -> sa.Table:
         """The SQLAlchemy Table, for use with SQLAlchemy and alembic directly."""
         return self._source
@@ -384,21 +389,31 @@ def _table_state(table: sa.FromClause) -> SelectState:
 class FreeTable(Table):
     """A table addressed by name, without a class: ``FreeTable(conn, "schema.table")``."""
 
-    def __init__(self, connection: Any, full_table_name: str) -> None:
-        schema, _, table = full_table_name.replace("`", "").replace('"', "").partition(".")
+    def __init__(self, connection: Any, full_table_name: str, *, _name: tuple[str, str] | None = None) -> None:
+        # ``_name`` = (schema, table) as stored, for names a quoted full name cannot carry (quotes in them)
+        schema, table = _name or full_table_name.replace("`", "").replace('"', "").partition(".")[::2]
         sql_schema, sql_name = connection.rules.sql_table(schema, table)
+        from .reflect import adopt_core_types, heading_from_table
+        from .sqlite_comments import reflect_tables
+
         with connection.connect() as conn:
-            reflected = sa.Table(sql_name, sa.MetaData(), schema=sql_schema, autoload_with=conn)
-        from .reflect import heading_from_table
+            (reflected,) = reflect_tables(conn, [(sql_schema, sql_name)])
 
         self._connection = connection
         self._source = reflected
         self._state = _table_state(reflected)
         self._heading = heading_from_table(reflected, schema, table)
+        adopt_core_types(reflected, self._heading, connection.dialect_name)
         self.table_name = table
         self._database = schema
 
     @property
     def database(self) -> str:
         return self._database
+
+    @property
+    def class_name(self) -> str:
+        from .naming import to_camel_case
+
+        return to_camel_case(self.table_name)
 

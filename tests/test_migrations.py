@@ -73,8 +73,8 @@ def project(connection, backend, _sqlite_dir, tmp_path):
         module.write_text(textwrap.dedent(text.format(name=name, backend=backend, tmp=_sqlite_dir)))
     first = load_schema(str(tmp_path / f"pipeline_v1_{name}.py"))
     with dj.config.override(database__create_tables=True):
-        first.redeclare(first["Animal"])
-    first["Animal"].insert([{"animal_id": 1, "species": "mouse", "tag": TAG, "extra": {"a": [1, 2]}},
+        first.redeclare(first.declared_class("Animal"))
+    first.declared_class("Animal").insert([{"animal_id": 1, "species": "mouse", "tag": TAG, "extra": {"a": [1, 2]}},
                             {"animal_id": 2, "species": "rat"}])
     yield name, tmp_path
     dj.Schema(name, connection=connection).drop(prompt=False)
@@ -100,7 +100,7 @@ def test_autogenerate_upgrade_downgrade_with_a_primary_key_change(project, conne
     found = reflect(connection, name, "animal")
     assert found.primary_key == ["animal_id", "cohort"]
     assert found.names[:2] == ["animal_id", "species"] or "weight" in found.names
-    animal = target["Animal"]
+    animal = target.declared_class("Animal")
     assert animal.to_dicts(order_by="KEY") == [
         {"animal_id": 1, "cohort": 1, "species": "mouse", "weight": None, "tag": TAG, "extra": {"a": [1, 2]}},
         {"animal_id": 2, "cohort": 1, "species": "rat", "weight": None, "tag": None, "extra": None}]

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+import os
+import platform
+import time
+
+import hypothesis.strategies as st
+import numpy as np
 import pytest
+from hypothesis import given
 
 import datajoint_sa as dj
 from datajoint_sa.errors import DataJointError
+from datajoint_sa.populate.runner import JOBS, fingerprint
 
 CALLS: list[tuple] = []
 
@@ -231,7 +240,9 @@ def test_jobs_ignore_and_refresh(pipeline):
     assert summary.jobs.refresh()["added"] == 2
     (pipeline["Reading"] & {"station": 4}).delete(prompt=False)
     (station & {"station": 4}).delete(prompt=False)
-    assert summary.jobs.refresh()["removed"] == 2
+    assert summary.jobs.refresh()["removed"] == 0  # pending jobs of vanished keys go once stale
+    time.sleep(0.01)
+    assert summary.jobs.refresh(stale_timeout=0.005)["removed"] == 2
 
 
 def test_reservation_is_exclusive(pipeline):
@@ -245,11 +256,231 @@ def test_reservation_is_exclusive(pipeline):
 
 def test_processes_pool(pipeline, backend):
     summary = pipeline["Summary"]
-    result = summary.populate(processes=2)
-    assert result == {"success_count": 6, "error_list": []}
-    assert len(summary.Extreme()) == 12
+    assert summary.populate({"station": 1}, processes=2, reserve_jobs=True) == {"success_count": 2, "error_list": []}
+    assert summary.populate(processes=2) == {"success_count": 4, "error_list": []}
+    assert len(summary.Extreme()) == 12 and summary.jobs.progress()["total"] == 0
 
 
-def test_progress_display(pipeline, capsys):
-    pipeline["Summary"].progress(display=True)
-    assert "Completed 0 of 6" in capsys.readouterr().out
+def test_progress_display(pipeline, caplog):
+    with caplog.at_level("INFO", logger="datajoint_sa"):
+        assert pipeline["Summary"].progress(display=True) == (6, 6)
+    assert "Summary              Completed 0 of 6 (0.0%)" in caplog.text
+
+
+def test_error_message_is_class_name_when_the_exception_has_no_text(pipeline):
+    summary = pipeline["Summary"]
+    original = summary.__dict__["make"]
+
+    def bare_error(self, key):
+        raise ValueError()
+
+    summary.make = bare_error
+    try:
+        result = summary.populate({"station": 1}, suppress_errors=True)
+    finally:
+        summary.make = original
+    assert [message for _, message in result["error_list"]] == ["ValueError", "ValueError"]
+
+
+def test_populate_refused_inside_a_transaction(pipeline, connection):
+    with connection.transaction, pytest.raises(DataJointError, match="transaction"):
+        pipeline["Summary"].populate()
+
+
+def test_key_source_override_class_and_mismatch(schema, pipeline):
+    station, reading = pipeline["Station"], pipeline["Reading"]
+    pipeline["Station"].insert1((9,))  # a station without readings
+
+    @schema
+    class Report(dj.Computed):
+        definition = """
+        -> Station
+        ---
+        n : int32
+        """
+
+        @property
+        def key_source(self):
+            return station & reading
+
+        def make(self, key, scale=1):
+            self.insert1(dict(key, n=scale * len(reading & key)))
+
+    assert Report.progress() == (3, 3)
+    assert Report.populate(make_kwargs={"scale": 10})["success_count"] == 3
+    assert Report.to_dicts(order_by="KEY")[0] == {"station": 1, "n": 40}
+
+    @schema
+    class Whole(dj.Computed):
+        definition = """
+        -> Station
+        """
+        key_source = station  # a class works as well as an expression
+
+        def make(self, key):
+            self.insert1(key)
+
+    assert Whole.populate()["success_count"] == 4
+
+    @schema
+    class Misfit(dj.Computed):
+        definition = """
+        -> Station
+        """
+        key_source = pipeline["Sensor"]
+
+        def make(self, key):
+            raise AssertionError("never called")
+
+    with pytest.raises(DataJointError, match="sensor"):
+        Misfit.populate()
+
+
+def test_keep_completed_and_re_pend(pipeline):
+    summary = pipeline["Summary"]
+    with dj.config.override(jobs__keep_completed=True):
+        assert summary.populate({"station": 1}, reserve_jobs=True)["success_count"] == 2
+        done = summary.jobs.completed.to_dicts(order_by="KEY")
+        assert [(j["station"], j["sensor"], j["status"]) for j in done] == [(1, "baro", "success"), (1, "thermo", "success")]
+        assert all(j["duration"] is not None and j["completed_time"] is not None for j in done)
+        (summary & {"station": 1, "sensor": "baro"}).delete(prompt=False)
+        assert summary.jobs.refresh({"station": 1})["re_pended"] == 1
+        assert summary.populate({"station": 1}, reserve_jobs=True)["success_count"] == 1
+    assert summary.progress({"station": 1}) == (0, 2)
+
+
+def test_refresh_removes_error_entries_of_vanished_keys(pipeline):
+    summary, broken = pipeline["Summary"], pipeline["broken"]
+    broken.add(3)
+    assert len(summary.populate({"station": 3}, reserve_jobs=True, suppress_errors=True)["error_list"]) == 2
+    (pipeline["Reading"] & {"station": 3}).delete(prompt=False)
+    (pipeline["Station"] & {"station": 3}).delete(prompt=False)
+    assert summary.jobs.refresh()["removed"] == 2
+    assert summary.jobs.progress()["total"] == 4  # the pending jobs of stations 1 and 2
+
+
+def test_orphaned_reservation_is_handed_back(pipeline):
+    summary = pipeline["Summary"]
+    summary.jobs.refresh()
+    key = {"station": 2, "sensor": "baro"}
+    assert summary.jobs.reserve(key)
+    assert summary.jobs.refresh()["orphaned"] == 0  # no orphan timeout by default
+    time.sleep(0.02)
+    assert summary.jobs.refresh(orphan_timeout=0.01)["orphaned"] == 1
+    assert (summary.jobs & key).fetch1("status") == "pending"
+    with dj.config.override(jobs__orphan_timeout=3600):
+        assert summary.jobs.reserve(key)
+        assert summary.jobs.refresh()["orphaned"] == 0
+    assert summary.populate(reserve_jobs=True, refresh=False)["success_count"] == 5  # the reserved key is skipped
+
+
+def test_priority_and_order_of_jobs(pipeline):
+    summary = pipeline["Summary"]
+    summary.jobs.refresh({"station": 3}, priority=1)
+    summary.jobs.refresh()
+    assert summary.populate(reserve_jobs=True, priority=1)["success_count"] == 2
+    assert [c[1] for c in CALLS] == [3, 3]
+    summary.populate(reserve_jobs=True, order="reverse", max_calls=1)
+    assert CALLS[-1][1:] == (2, "thermo")
+    assert summary.populate(reserve_jobs=True)["success_count"] == 3
+
+
+def test_job_entries_record_the_worker(pipeline, backend):
+    summary = pipeline["Summary"]
+    original = summary.__dict__["make"]
+
+    def long_error(self, key):
+        raise RuntimeError("x" * 3000)
+
+    summary.make = long_error
+    try:
+        summary.populate({"station": 1, "sensor": "baro"}, reserve_jobs=True, suppress_errors=True)
+    finally:
+        summary.make = original
+    entry = summary.jobs.errors.fetch1()
+    assert entry["pid"] == os.getpid() and entry["host"] == platform.node()
+    assert len(entry["error_message"]) == 2047 and entry["error_message"].endswith("...truncated")
+    assert entry["reserved_time"] <= entry["completed_time"]
+    assert entry["user"]
+    if backend != "sqlite":
+        assert entry["connection_id"] > 0
+
+
+def test_one_log_line_per_key_outcome(pipeline, caplog):
+    summary, broken = pipeline["Summary"], pipeline["broken"]
+    broken.add(1)
+    with caplog.at_level(JOBS, logger="datajoint_sa"):
+        summary.populate(suppress_errors=True)
+    made = [r for r in caplog.records if "made {" in r.getMessage()]
+    failed = [r for r in caplog.records if "failed: RuntimeError: broken station" in r.getMessage()]
+    assert len(made) == 4 and all(r.levelno == JOBS for r in made)
+    assert len(failed) == 2 and all(r.levelname == "ERROR" for r in failed)
+
+
+def test_display_progress_shows_a_bar(pipeline, capsys):
+    assert pipeline["Summary"].populate(display_progress=True)["success_count"] == 6
+    err = capsys.readouterr().err
+    assert "Summary" in err and "6/6" in err
+
+
+def test_three_part_make_with_jobs_and_pool(pipeline):
+    spread = pipeline["Spread"]
+    assert spread.populate(reserve_jobs=True, processes=2) == {"success_count": 3, "error_list": []}
+    assert spread.jobs.progress()["total"] == 0
+    assert len(spread()) == 3
+
+
+def test_pool_reports_or_raises_errors(pipeline):
+    summary, broken = pipeline["Summary"], pipeline["broken"]
+    broken.add(2)
+    result = summary.populate(processes=2, suppress_errors=True, return_exception_objects=True)
+    assert result["success_count"] == 4
+    assert sorted(k["sensor"] for k, _ in result["error_list"]) == ["baro", "thermo"]
+    assert all(isinstance(e, RuntimeError) for _, e in result["error_list"])
+    with pytest.raises(RuntimeError, match="broken station"):
+        summary.populate(processes=2)
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+                    max_leaves=12))
+def test_fingerprint_is_equal_for_equal_data(value):
+    assert fingerprint(value) == fingerprint(copy.deepcopy(value))
+    assert fingerprint(value) != fingerprint([value, 1])
+
+
+def test_fingerprint_tells_arrays_apart():
+    a = np.arange(6.0)
+    assert fingerprint((a,)) == fingerprint((a.copy(),))
+    assert fingerprint((a,)) != fingerprint((a.reshape(2, 3),))
+    assert fingerprint((a,)) != fingerprint((a.astype("float32"),))
+    b = a.copy()
+    b[3] = 99
+    assert fingerprint((a,)) != fingerprint((b,))
+
+
+def test_primary_key_of_computed_tables_comes_from_parents(schema, pipeline):
+    class Binned(dj.Computed):
+        definition = """
+        -> Station
+        bin : int16
+        ---
+        n : int32
+        """
+
+        def make(self, key):
+            self.insert([dict(key, bin=b, n=b) for b in range(3)])
+
+    with pytest.raises(DataJointError, match="bin"):
+        schema(Binned, context={"Station": pipeline["Station"]})
+    with dj.config.override(jobs__allow_new_pk_fields_in_computed_tables=True):
+        schema(Binned, context={"Station": pipeline["Station"]})
+    assert Binned.populate(reserve_jobs=True)["success_count"] == 3
+    assert len(Binned()) == 9 and Binned.jobs.heading.primary_key == ["station"]
+
+
+def test_schema_lists_existing_jobs_tables(schema, pipeline):
+    assert schema.jobs == []
+    pipeline["Spread"].jobs.refresh()
+    assert [j.target.table_name for j in schema.jobs] == [pipeline["Spread"].table_name]
+    assert schema.jobs[0].progress()["pending"] == 3

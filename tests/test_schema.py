@@ -21,8 +21,9 @@ def test_decorator_declares(schema, connection):
         """
 
     assert Animal.table_name == "animal"
-    assert schema["Animal"] is Animal
-    assert list(schema) == [Animal]
+    assert schema.declared_class("Animal") is Animal
+    assert [t.table_name for t in schema] == ["animal"]
+    assert "Animal" in schema and "animal" in schema and "Plant" not in schema
     assert "animal" in table_names(connection, schema.database)
     assert schema.exists and schema.is_activated
     assert schema.database in repr(schema)

@@ -134,6 +134,7 @@ class _Builder:
         self.attributes[line.name] = Attribute(
             line.name, attr_type, in_key=line.in_key, nullable=line.nullable,
             default="null" if line.nullable else line.default, comment=line.comment, lineage=lineage,
+            original_type=attr_type.text,
         )
 
     def add_foreign_key(self, line: ForeignKeyLine) -> None:

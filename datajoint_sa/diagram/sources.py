@@ -64,7 +64,7 @@ def _of_schema(schema: Any) -> Selection:
     connection.invalidate_dependencies()  # a fresh look at the database, as each new diagram takes one
     graph = connection.dependencies
     selection = Selection(connection, {n for n in graph.graph if n[0] == schema.database and drawable(n)})
-    for cls in schema:  # masters and parts alike
+    for cls in schema._classes.values():  # masters and parts alike
         _name_class(selection, cls)
     return selection
 

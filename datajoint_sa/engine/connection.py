@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..dialects import DialectRules, rules_for
+from ..dialects import DialectRules, autocommits_cheaply, rules_for
 from ..errors import DataJointError
 from ..settings import DEFAULT_SQLITE_FILENAME, Config
 from ..types import TextJSON
@@ -194,8 +194,9 @@ class Connection:
             yield current
             return
         self._log_first_use()
+        held = getattr(self._local, "held", None)
         try:
-            with self.engine.connect() as connection:
+            with contextlib.nullcontext(held) if held is not None else self.engine.connect() as connection:
                 connection.info[WRITE_FLAG] = write
                 with connection.begin():
                     self._local.connection = connection
@@ -270,6 +271,48 @@ class Connection:
                     yield connection
                 finally:
                     self._local.connection = None
+        except sa.exc.DBAPIError as err:
+            raise translate(err, self.dialect_name) from err
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Run the transactions inside the block on one pooled connection, kept checked out.
+
+        For loops of many short transactions (populate): each would otherwise check a
+        connection out of the pool and ping the server first.
+        """
+        if getattr(self._local, "held", None) is not None or self.in_transaction:
+            yield
+            return
+        self._log_first_use()
+        with self.engine.connect() as connection:
+            self._local.held = connection
+            try:
+                yield
+            finally:
+                self._local.held = None
+
+    def execute_alone(self, statement: sa.Executable, parameters: Mapping[str, Any] | None = None) -> int:
+        """Run one data-changing statement committed on its own; returns the number of rows it changed.
+
+        Inside an open transaction it becomes part of it.  Where the driver switches
+        autocommit on the client (psycopg), the statement runs in autocommit mode: one
+        round trip instead of BEGIN, statement, COMMIT.
+        """
+        if self.in_transaction or not autocommits_cheaply(self.dialect_name):
+            return self.execute(statement, parameters).rowcount
+        held = getattr(self._local, "held", None)
+        try:
+            with contextlib.nullcontext(held) if held is not None else self.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+                try:
+                    count = connection.execute(statement, parameters or {}).rowcount
+                    connection.commit()  # ends SQLAlchemy's autobegun transaction; the server has committed
+                    return count
+                finally:
+                    if connection.in_transaction():
+                        connection.rollback()
+                    connection.execution_options(isolation_level=connection.default_isolation_level)
         except sa.exc.DBAPIError as err:
             raise translate(err, self.dialect_name) from err
 

@@ -10,4 +10,13 @@ else, primary keys included, goes through alembic migrations
 from .alter import alter, plan
 from .diff import AlterPlan, Change
 
-__all__ = ["alter", "plan", "AlterPlan", "Change"]
+
+def rebuild_lineage(schema, dry_run: bool = True) -> dict:  # noqa: ANN001 - a Schema
+    """DataJoint 2.x's ``migrate.rebuild_lineage``: ``~lineage`` from the foreign keys (preview unless dry_run=False)."""
+    from ..virtual import rebuild_lineage as rebuild
+
+    schema._require_active()
+    return rebuild(schema.connection, schema.database, dry_run=dry_run)
+
+
+__all__ = ["alter", "plan", "AlterPlan", "Change", "rebuild_lineage"]

@@ -40,6 +40,10 @@ def reflect(connection: Any, sql_schema: str | None, sql_name: str, like: sa.Tab
     with connection.connect(write=False) as conn:
         table = sa.Table(sql_name, sa.MetaData(naming_convention=NAMING), schema=sql_schema, autoload_with=conn)
     if connection.dialect_name == "sqlite":
+        from ..sqlite_comments import restore_comments
+
+        with connection.connect(write=False) as conn:  # a rebuilt table keeps its comments (``:type:`` tags)
+            restore_comments(conn, table)
         # SQLite keeps each column's type as written; SQLAlchemy maps names it does not know by
         # affinity (BINARY(16) -> NUMERIC), so the written name is kept for comparison.
         preparer = connection.engine.dialect.identifier_preparer
@@ -122,7 +126,10 @@ def _apply(connection: Any, changes: AlterPlan, declared: Any) -> None:
 def _batch(connection: Any, operations: Operations, target: sa.Table, changes: list[Any]) -> None:
     copy = reflect(connection, target.schema, target.name, like=target)
     _drop_stale_checks(copy, changes)
-    with operations.batch_alter_table(target.name, schema=target.schema, recreate="always", copy_from=copy) as batch:
+    # the rebuilt table carries the declared table comment (SQLite keeps it in the CREATE TABLE text)
+    table_kwargs = {"comment": target.comment} if target.comment else {}
+    with operations.batch_alter_table(target.name, schema=target.schema, recreate="always", copy_from=copy,
+                                      table_kwargs=table_kwargs) as batch:
         for change in changes:
             if isinstance(change.operation, ops.CreateForeignKeyOp):
                 _add_foreign_key(connection, copy, change.operation)

@@ -76,7 +76,7 @@ def sync_lineage(schema: Any) -> None:
     from ..engine import catalog
 
     existing = set(catalog.list_tables(schema.connection, schema.database))
-    for cls in schema:
+    for cls in schema._classes.values():
         for table in (cls, *getattr(cls, "_parts", ())):
             if table.table_name in existing:
                 catalog.write_lineage(schema.connection, schema.database, table.table_name,

@@ -119,5 +119,12 @@ def normal_default(text: str, *, quoted: bool) -> str:
 
 
 def same_default(reflected: sa.Column, declared: sa.Column, dialect: sa.Dialect) -> bool:
-    """Whether the database column's default equals the declared one (as values, not as text)."""
-    return _default_text(reflected.server_default, dialect) == _default_text(declared.server_default, dialect)
+    """Whether the database column's default equals the declared one (as values, not as text).
+
+    ``DEFAULT NULL`` is no default: PostgreSQL does not record it.
+    """
+    def text(column: sa.Column) -> str | None:
+        found = _default_text(column.server_default, dialect)
+        return None if found is not None and found.lower() == "null" else found
+
+    return text(reflected) == text(declared)

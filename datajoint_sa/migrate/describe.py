@@ -86,13 +86,22 @@ def _class_name(table: Any, parent: tuple[str, str]) -> str:
     cls = type(table)
     names = dict(vars(sys.modules[cls.__module__])) if cls.__module__ in sys.modules else {}
     names.update(cls.__dict__.get("_declaration", ({}, None))[0])
-    target = schema[found.split(".")[0]]
+    target = schema.declared_class(found.split(".")[0])
     for name, value in names.items():
         if value is target:
             return name + found[len(target.__name__):]
-        if isinstance(value, types.ModuleType) and getattr(value, target.__name__, None) is target:
+        if isinstance(value, types.ModuleType) and _same_table(getattr(value, target.__name__, None), target):
             return f"{name}.{found}"
     return connection.full_name(parent)
+
+
+def _same_table(candidate: Any, target: type) -> bool:
+    """Whether ``candidate`` is ``target`` or another class of the same table (a virtual module's)."""
+    if candidate is target:
+        return True
+    schema = getattr(candidate, "_schema", None)
+    return (isinstance(candidate, type) and schema is not None and schema.database == target._schema.database
+            and getattr(candidate, "table_name", None) == target.table_name)
 
 
 def _find_class(schema: Any, table_name: str) -> str | None:

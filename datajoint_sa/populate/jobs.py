@@ -3,56 +3,90 @@
 Each Imported/Computed table ``x`` has a hidden table ``~~x`` in its schema, laid
 out as in DataJoint 2.x: the target's foreign-key-derived primary key, a status
 (pending, reserved, success, error, ignore), priority, times, error message and
-stack, and who reserved the job.  A worker reserves a key with one conditional
-UPDATE (``... WHERE key AND status = 'pending'``); the row count decides, so two
-workers never run the same key.
+stack, and who reserved the job.
+
+A worker reserves a key with one conditional UPDATE (``... WHERE key AND status =
+'pending' AND scheduled_time <= now``); its row count decides, so two workers never
+run the same key.  A finished job leaves the queue in the same transaction that
+inserts its results; a failed job stays as an ``error`` entry until it is deleted.
+A worker that dies keeps its job ``reserved``: ``refresh(orphan_timeout=...)`` hands
+such jobs back to the queue.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import getpass
 import logging
 import os
 import platform
-import traceback
+import subprocess
 from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from ..codecs import encoder_for
-from ..errors import DataJointError, DuplicateError
-from ..expression.condition import Not
+from ..dialects import server_now, session_id
+from ..errors import DataJointError
 from ..heading import Heading
+from ..settings import config
 from ..table import Table
 
-__all__ = ["JobTable", "jobs_table_for", "server_now"]
+__all__ = ["JobTable", "existing_jobs_tables", "jobs_table_for", "server_time", "job_version"]
 
 logger = logging.getLogger("datajoint_sa")
 
 ERROR_MESSAGE_LENGTH = 2047
+TRUNCATION = "...truncated"
 STATUSES = ("pending", "reserved", "success", "error", "ignore")
 
 
-def server_now(connection: Any) -> datetime.datetime:
-    """The database server's clock, as its CURRENT_TIMESTAMP defaults record it."""
-    dialect = connection.dialect_name
-    if dialect == "sqlite":  # defaults use strftime('now'): UTC text
-        text = connection.execute(sa.select(sa.func.strftime("%Y-%m-%d %H:%M:%f", "now"))).scalar_one()
-        return datetime.datetime.fromisoformat(text)
-    expression = sa.func.localtimestamp() if dialect == "postgresql" else sa.func.current_timestamp(sa.literal_column("3"))
-    return connection.execute(sa.select(expression)).scalar_one()
+def server_time(connection: Any) -> datetime.datetime:
+    """The database server's clock, as the jobs table's CURRENT_TIMESTAMP(3) defaults record it."""
+    value = connection.execute(sa.select(server_now(connection.dialect_name))).scalar_one()
+    return datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def job_version() -> str:
+    """The code version recorded with each job, as ``jobs.version_method`` selects ('' when off)."""
+    if config["jobs.version_method"] != "git":
+        return ""
+    return _git_version(os.getcwd())
+
+
+@functools.lru_cache(maxsize=8)
+def _git_version(folder: str) -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+                              cwd=folder)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def _worker_process() -> dict[str, Any]:
+    """Host, process id and code version of the calling process."""
+    return {"host": platform.node()[:255], "pid": os.getpid(), "version": job_version()[:64]}
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return ""
 
 
 def _definition(target: Any) -> str:
-    key_from_parents = {a for _, props in target.parents(primary=True, foreign_key_info=True) for a in props["attr_map"]}
+    from_parents = {a for _, props in target.parents(primary=True, foreign_key_info=True) for a in props["attr_map"]}
     key_lines = []
     for name in target.primary_key:
-        if name in key_from_parents:
+        if name in from_parents:
             key_lines.append(f"{name} : {target.heading[name].type.text}")
         else:
-            logger.debug("Jobs of %s are kept per foreign-key-derived key; %r is left out", target.full_table_name, name)
+            logger.warning("The jobs of %s are kept per foreign-key-derived key: %r is left out, so one job "
+                           "covers several rows.", target.full_table_name, name)
     if not key_lines:
         raise DataJointError(f"{target.full_table_name} has no primary key from its parents: it cannot have a jobs table.")
     body = "\n".join(key_lines)
@@ -78,10 +112,11 @@ index(status, priority, scheduled_time)
 
 
 class JobTable(Table):
-    """The jobs of one auto-populated table; a query expression over ``~~name`` with queue operations."""
+    """The jobs of one auto-populated table: a table of ``~~name`` with queue operations."""
 
     target: Any = None
 
+    # -- views ------------------------------------------------------------------------
     @property
     def pending(self) -> Any:
         return self & {"status": "pending"}
@@ -102,114 +137,181 @@ class JobTable(Table):
     def completed(self) -> Any:
         return self & {"status": "success"}
 
+    # -- SQL helpers ----------------------------------------------------------------------
     def _key(self, key: dict[str, Any]) -> dict[str, Any]:
         return {k: key[k] for k in self.primary_key}
 
     def _where_key(self, key: dict[str, Any]) -> sa.ColumnElement[bool]:
-        table = self.sql_table
-        return sa.and_(*(table.c[k] == v for k, v in self._key(key).items()))
+        columns = self.sql_table.c
+        return sa.and_(*(columns[k] == sa.bindparam(None, v, type_=columns[k].type) for k, v in self._key(key).items()))
+
+    def _set_where(self, where: sa.ColumnElement[bool], **values: Any) -> int:
+        return self.connection.execute(sa.update(self.sql_table).where(where).values(**values)).rowcount
+
+    def _worker(self, *, bound: bool = False) -> dict[str, Any]:
+        """Who works on a job: host, process, database session, user and code version.
+
+        ``bound``: host, pid and version as bound parameters ``worker_<name>``, for a
+        statement compiled once and run by several (forked) processes.
+        """
+        dialect = self.connection.dialect_name
+        user: Any = sa.func.current_user() if dialect != "sqlite" else _os_user()
+        process = _worker_process()
+        if bound:
+            process = {name: sa.bindparam(f"worker_{name}", type_=self.sql_table.c[name].type) for name in process}
+        return {**process, "connection_id": session_id(dialect), "user": user}
+
+    def _delete_keys(self, keys: list[dict[str, Any]]) -> int:
+        if not keys:
+            return 0
+        return self.connection.execute(sa.delete(self.sql_table).where(sa.or_(*(self._where_key(k) for k in keys)))).rowcount
 
     # -- queue maintenance -------------------------------------------------------------
-    def refresh(self, *restrictions: Any, delay: float = 0, priority: int = 5,
-                stale_timeout: float | None = None) -> dict[str, int]:
-        """Add pending jobs for keys still to compute; drop jobs whose keys left the key source.
+    def refresh(self, *restrictions: Any, delay: float = 0, priority: int | None = None,
+                stale_timeout: float | None = None, orphan_timeout: float | None = None) -> dict[str, int]:
+        """Bring the queue up to date with the key source; returns counts of what changed.
 
-        Reserved jobs older than ``stale_timeout`` seconds (default ``jobs.stale_timeout``
-        in the config) belonged to workers that died: they become pending again.
+        1. ``added``: keys of the key source (under ``restrictions``) that are neither
+           in the target nor in the queue become pending jobs, schedulable ``delay``
+           seconds from now (server time), with ``priority`` (lower runs first;
+           default ``jobs.default_priority``).
+        2. ``re_pended``: with ``jobs.keep_completed``, success entries whose rows
+           were deleted from the target become pending again.
+        3. ``removed``: entries whose keys left the (unrestricted) key source: success
+           and error entries at once, others (not ``ignore``) when older than
+           ``stale_timeout`` seconds (default ``jobs.stale_timeout``; 0 skips this).
+        4. ``orphaned``: reservations older than ``orphan_timeout`` seconds (default
+           ``jobs.orphan_timeout``; None keeps them), left by workers that died,
+           become pending again.
+        Pending entries whose keys were made meanwhile are dropped (not counted).
         """
-        from ..settings import config
-
         target = self.target
+        priority = config["jobs.default_priority"] if priority is None else int(priority)
         stale_timeout = config["jobs.stale_timeout"] if stale_timeout is None else stale_timeout
-        result = {"added": 0, "removed": 0, "orphaned": 0}
-        now = server_now(self.connection)
-        todo = target._todo(restrictions)
-        new_keys = [self._key(k) for k in todo.keys() if self._key(k) not in self]
-        if new_keys:
-            scheduled = now + datetime.timedelta(seconds=delay)
-            rows = [{**k, "status": "pending", "priority": priority, "scheduled_time": scheduled} for k in new_keys]
-            try:
-                self.insert(rows, skip_duplicates=True)
-            except DuplicateError:  # pragma: no cover - skip_duplicates covers concurrent refreshes
-                pass
-            result["added"] = len(rows)
-        # A key made by another worker between our read of the to-do list and the insert above
-        # must not stay pending.
-        (self.pending & target.proj()).delete_quick()
-        source = target.key_source
-        vanished = self - source
-        result["removed"] = (vanished & Not({"status": "ignore"})).delete_quick(get_count=True) or 0
+        orphan_timeout = config["jobs.orphan_timeout"] if orphan_timeout is None else orphan_timeout
+        now = server_time(self.connection)
+        result = {"added": self._add(target._todo(restrictions), now + datetime.timedelta(seconds=delay), priority),
+                  "removed": 0, "orphaned": 0, "re_pended": 0}
+        done = target.proj()
+        columns = self.sql_table.c
+        (self.pending & done).delete_quick()
+        if config["jobs.keep_completed"]:
+            again = ((self.completed & target.key_source.proj()) - done).keys()
+            for key in again:
+                self._set_where(self._where_key(key), status="pending", priority=priority, completed_time=None, duration=None)
+            result["re_pended"] = len(again)
+        vanished = self - target.key_source.proj()
+        finished = vanished & [{"status": "success"}, {"status": "error"}]
+        result["removed"] = (finished - done).delete_quick(get_count=True) or 0
         if stale_timeout and stale_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=stale_timeout)
-            stale = self.sql_table
-            statement = (sa.update(stale).where(stale.c.status == "reserved", stale.c.reserved_time < cutoff)
-                         .values(status="pending", reserved_time=None, host="", pid=0))
-            result["orphaned"] = self.connection.execute(statement).rowcount
+            stale = [k for k in (vanished - {"status": "ignore"}).to_dicts() if k["created_time"] < cutoff]
+            result["removed"] += self._delete_keys([self._key(k) for k in stale])
+        if orphan_timeout is not None and orphan_timeout > 0:
+            cutoff = now - datetime.timedelta(seconds=float(orphan_timeout))
+            result["orphaned"] = self._set_where(
+                sa.and_(columns.status == "reserved", columns.reserved_time < cutoff),
+                status="pending", reserved_time=None, host="", pid=0, connection_id=0)
         return result
 
+    def _add(self, todo: Any, scheduled: datetime.datetime, priority: int) -> int:
+        queued = {tuple(k[n] for n in self.primary_key) for k in self.keys()}
+        rows = [{**key, "status": "pending", "priority": priority, "scheduled_time": scheduled}
+                for key in (self._key(k) for k in todo.keys())
+                if tuple(key[n] for n in self.primary_key) not in queued]
+        if rows:
+            self.insert(rows, skip_duplicates=True)  # another worker may add the same keys meanwhile
+        return len(rows)
+
+    # -- one job ------------------------------------------------------------------------------
+    def _key_params(self, key: dict[str, Any]) -> dict[str, Any]:
+        return {f"key_{k}": key[k] for k in self.primary_key}
+
+    @functools.cached_property
+    def _where_bound_key(self) -> sa.ColumnElement[bool]:
+        """The job row of one key, with the key values as bound parameters ``key_<name>``."""
+        columns = self.sql_table.c
+        return sa.and_(*(columns[k] == sa.bindparam(f"key_{k}", type_=columns[k].type) for k in self.primary_key))
+
+    @functools.cached_property
+    def _reserve_statement(self) -> sa.Update:
+        columns, results = self.sql_table.c, self.target.sql_table.c
+        now = server_now(self.connection.dialect_name)
+        made = sa.exists().where(*(results[k] == columns[k] for k in self.primary_key))
+        return (sa.update(self.sql_table)
+                .where(self._where_bound_key, columns.status == "pending", columns.scheduled_time <= now, ~made)
+                .values(status="reserved", reserved_time=now, **self._worker(bound=True)))
+
     def reserve(self, key: dict[str, Any]) -> bool:
-        """Claim a pending job; True only for the one worker whose UPDATE changed the row."""
-        table = self.sql_table
-        now = server_now(self.connection)
-        statement = (
-            sa.update(table)
-            .where(self._where_key(key), table.c.status == "pending", table.c.scheduled_time <= now)
-            .values(status="reserved", reserved_time=now, host=platform.node()[:255], pid=os.getpid(), user=_user()[:255])
-        )
-        return self.connection.execute(statement).rowcount == 1
+        """Claim a pending, due job whose key is not made yet.
+
+        One conditional UPDATE, committed at once: True only for the one worker
+        whose UPDATE changed the row.
+        """
+        params = {**self._key_params(key), **{f"worker_{k}": v for k, v in _worker_process().items()}}
+        return self.connection.execute_alone(self._reserve_statement, params) == 1
 
     def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
-        """A finished job leaves the queue (its result is in the target table)."""
-        self.connection.execute(sa.delete(self.sql_table).where(self._where_key(key)))
+        """A finished job leaves the queue, or stays as ``success`` with ``jobs.keep_completed``.
+
+        populate() calls this inside the transaction that inserts the job's results.
+        """
+        if config["jobs.keep_completed"]:
+            now = server_now(self.connection.dialect_name)
+            statement: sa.Executable = (sa.update(self.sql_table).where(self._where_bound_key)
+                                        .values(status="success", completed_time=now, duration=duration))
+        else:
+            statement = sa.delete(self.sql_table).where(self._where_bound_key)
+        self.connection.execute(statement, self._key_params(key))
 
     def error(self, key: dict[str, Any], error_message: str, error_stack: str | None = None) -> None:
-        """Record a failed job; it stays out of the queue until its error entry is deleted."""
-        table = self.sql_table
-        values = {"status": "error", "error_message": error_message[:ERROR_MESSAGE_LENGTH],
-                  "error_stack": None if error_stack is None else encoder_for(self.heading["error_stack"].type)(error_stack),
-                  "completed_time": server_now(self.connection),
-                  "host": platform.node()[:255], "pid": os.getpid(), "user": _user()[:255]}
-        with self.connection.transaction:
-            if self.connection.execute(sa.update(table).where(self._where_key(key)).values(values)).rowcount == 0:
-                self.insert1({**self._key(key), "priority": 5, **values})
+        """Record a failed job; populate(reserve_jobs=True) skips it until its error entry is deleted."""
+        if len(error_message) > ERROR_MESSAGE_LENGTH:
+            error_message = error_message[: ERROR_MESSAGE_LENGTH - len(TRUNCATION)] + TRUNCATION
+        now = server_now(self.connection.dialect_name)
+        values = {"status": "error", "error_message": error_message, "completed_time": now, **self._worker()}
+        if error_stack is not None:
+            values["error_stack"] = encoder_for(self.heading["error_stack"].type)(error_stack)
+        # A reservation made inside the failed transaction was rolled back with it (SQLite).
+        self._upsert(key, values, reserved_time=(sa.func.coalesce(self.sql_table.c.reserved_time, now), now))
 
     def ignore(self, key: dict[str, Any]) -> None:
         """Mark a key to be skipped by populate(reserve_jobs=True)."""
-        table = self.sql_table
+        self._upsert(key, {"status": "ignore"})
+
+    def _upsert(self, key: dict[str, Any], values: dict[str, Any], **update_or_insert: tuple[Any, Any]) -> None:
+        """Set ``values`` on the job of ``key``, inserting it if missing; ``update_or_insert``: name=(when updating, when inserting)."""
         with self.connection.transaction:
-            if self.connection.execute(sa.update(table).where(self._where_key(key)).values(status="ignore")).rowcount == 0:
-                self.insert1({**self._key(key), "status": "ignore", "priority": 5})
+            updated = {name: pair[0] for name, pair in update_or_insert.items()}
+            if self._set_where(self._where_key(key), **values, **updated) == 0:
+                inserted = {name: pair[1] for name, pair in update_or_insert.items()}
+                row = {**self._key(key), "priority": config["jobs.default_priority"], **values, **inserted}
+                self.connection.execute(sa.insert(self.sql_table).values(row))
 
     def progress(self) -> dict[str, int]:
         """Job counts per status, and the total."""
-        table = self.sql_table
-        rows = self.connection.execute(sa.select(table.c.status, sa.func.count()).group_by(table.c.status)).all()
+        status = self.sql_table.c.status
+        rows = self.connection.execute(sa.select(status, sa.func.count()).group_by(status)).all()
         counts = dict.fromkeys(STATUSES, 0)
-        counts.update({status: int(n) for status, n in rows})
+        counts.update({name: int(n) for name, n in rows})
         counts["total"] = sum(counts[s] for s in STATUSES)
         return counts
 
-    def delete(self, prompt: bool | None = None, **_: Any) -> int:
-        """Delete job entries (no confirmation: jobs hold no results)."""
+    def delete(self, *_: Any, **__: Any) -> int:  # type: ignore[override]
+        """Delete the (restricted) job entries, without confirmation: jobs hold no results."""
         return self.delete_quick(get_count=True) or 0
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return ""
-
-
-def error_stack() -> str:
-    return traceback.format_exc()
+    def drop(self, *_: Any, **__: Any) -> None:  # type: ignore[override]
+        """Drop the jobs table without confirmation; it is declared again on next use."""
+        self.drop_quick()
+        type(self)._declared = None
 
 
 def jobs_table_for(target: Any) -> JobTable:
     """The jobs table of an auto-populated table, declared in its schema on first use."""
     cls = type(target)
     jobs_cls = cls.__dict__.get("_jobs_class")
-    if jobs_cls is None or jobs_cls._declared is None:
+    if jobs_cls is None or jobs_cls._declared is None or jobs_cls._for is not cls._declared:
         schema = cls._schema
         table_name = "~~" + cls.table_name.lstrip("_")
         declared = schema.declare_hidden(table_name, _definition(target))
@@ -217,11 +319,27 @@ def jobs_table_for(target: Any) -> JobTable:
         # restricting jobs by the key source matches them semantically.
         heading = Heading([replace(a, lineage=target.heading[a.name].lineage) if a.in_key else a
                            for a in declared.heading.attributes.values()], declared.heading.table_comment)
-        declared = replace(declared, heading=heading)
         jobs_cls = type(f"{cls.__name__}Jobs", (JobTable,), {
-            "_declared": declared, "_schema": schema, "table_name": table_name, "target": target, "tier": "Jobs",
+            "_declared": replace(declared, heading=heading), "_schema": schema, "_for": cls._declared,
+            "table_name": table_name, "tier": "Jobs",
         })
         cls._jobs_class = jobs_cls
     jobs = jobs_cls()
     jobs.target = target
     return jobs
+
+
+def existing_jobs_tables(schema: Any) -> list[JobTable]:
+    """The jobs tables that exist for the auto-populated tables declared in ``schema``."""
+    from .autopopulate import AutoPopulate
+
+    connection = schema.connection
+    found = []
+    with connection.connect(write=False) as conn:
+        inspector = sa.inspect(conn)
+        for cls in schema._classes.values():
+            if issubclass(cls, AutoPopulate) and cls._declared is not None:
+                sql_schema, sql_name = connection.rules.sql_table(schema.database, "~~" + cls.table_name.lstrip("_"))
+                if inspector.has_table(sql_name, schema=sql_schema):
+                    found.append(cls)
+    return [jobs_table_for(cls()) for cls in found]

@@ -48,7 +48,7 @@ def _tables(schema: Any) -> Iterator[Any]:
     from ..table import FreeTable
 
     declared = {}
-    for cls in schema:
+    for cls in schema._classes.values():
         table = cls()
         declared[table.table_name] = table
     for name in schema.list_tables():

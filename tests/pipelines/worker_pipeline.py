@@ -2,7 +2,8 @@
 
 Configured by environment: DJ_WORKER_URL (database), DJ_WORKER_SCHEMA (schema name),
 DJ_WORKER_LOG (a file where every make appends one line: the key it made),
-DJ_WORKER_SLEEP (seconds to sleep inside make, between inserting the master row and its part).
+DJ_WORKER_SLEEP (seconds to sleep inside make, between inserting the master row and its part;
+when set, make first appends the key to DJ_WORKER_LOG + ".started").
 """
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ class Square(dj.Computed):
 
     def make(self, key):
         self.insert1(dict(key, square=key["item"] ** 2))
-        time.sleep(float(os.environ.get("DJ_WORKER_SLEEP", "0")))
+        pause = float(os.environ.get("DJ_WORKER_SLEEP", "0"))
+        if pause:
+            with open(os.environ["DJ_WORKER_LOG"] + ".started", "a") as started:
+                started.write(f"{key['item']}\n")
+            time.sleep(pause)
         self.Check.insert1(dict(key, ok=True))
         with open(os.environ["DJ_WORKER_LOG"], "a") as log:
             log.write(f"{key['item']} {os.getpid()}\n")

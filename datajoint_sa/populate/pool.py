@@ -1,0 +1,59 @@
+"""populate(processes=N): a local pool of forked worker processes, each with its own connections.
+
+Workers inherit the table and the runner by ``fork`` (a live table cannot be
+pickled); each drops the connections inherited from the parent and opens its own.
+A make error that is not suppressed comes back to the parent, which raises it
+and stops the pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from ..errors import DataJointError
+from .runner import error_message
+
+__all__ = ["run_pool"]
+
+_runner: Any = None
+
+
+def _start(runner: Any) -> None:
+    global _runner
+    connection = runner.table.connection
+    connection.engine.dispose(close=False)  # never reuse the parent's sockets
+    connection._local = threading.local()  # nor its transaction or held connection
+    _runner = runner
+
+
+def _make(key: dict[str, Any]) -> Any:
+    outcome = _runner(key)
+    if not isinstance(outcome, tuple):
+        return outcome
+    key, error = outcome
+    try:
+        pickle.dumps(error)
+    except Exception:  # noqa: BLE001 - an exception that cannot cross processes travels as its message
+        error = DataJointError(error_message(error))
+    return key, error
+
+
+def run_pool(runner: Any, keys: list[dict[str, Any]], processes: int) -> Iterator[Any]:
+    """Make ``keys`` in ``processes`` forked workers; yields each outcome as it arrives."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise DataJointError("populate(processes=N) needs the 'fork' start method, which this platform lacks.")
+    in_workers = replace(runner, suppress_errors=True, return_exception_objects=True)
+    runner.table.connection.engine.dispose(close=False)
+    with multiprocessing.get_context("fork").Pool(processes, initializer=_start, initargs=(in_workers,)) as pool:
+        for outcome in pool.imap_unordered(_make, keys):
+            if isinstance(outcome, tuple):
+                key, error = outcome
+                if not runner.suppress_errors:
+                    raise error
+                outcome = key, (error if runner.return_exception_objects else error_message(error))
+            yield outcome

@@ -1,0 +1,193 @@
+"""Making one key: make() in a transaction, job bookkeeping and one log line per outcome.
+
+A plain ``make(key)`` runs inside one transaction: if it raises, nothing it
+inserted stays.  A generator ``make`` (the three-part form: fetch, compute,
+insert) runs its fetch and its long compute outside any transaction; then, in the
+transaction that inserts, it fetches again and refuses to insert if the inputs
+changed meanwhile.  With a jobs table the job is claimed first and leaves the
+queue in the transaction that inserts the results, so a key is never both made
+and still queued.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import logging
+import pickle
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..dialects import single_writer
+from ..errors import DataJointError
+from ..table import allow_direct_insert
+
+__all__ = ["JOBS", "KeyRunner", "fingerprint", "SKIPPED"]
+
+logger = logging.getLogger("datajoint_sa")
+
+#: Log level of the per-key lines (between DEBUG and INFO), as DataJoint 2.x names it.
+JOBS = 15
+logging.addLevelName(JOBS, "JOBS")
+
+#: Outcome of a key that was not made here: done already, or claimed by another worker.
+SKIPPED = False
+
+
+@contextlib.contextmanager
+def _inserting() -> Iterator[None]:
+    token = allow_direct_insert.set(True)
+    try:
+        yield
+    finally:
+        allow_direct_insert.reset(token)
+
+
+def fingerprint(value: Any) -> bytes:
+    """A digest of fetched data, equal for equal data, to detect inputs changed during make_compute."""
+    digest = hashlib.sha256()
+
+    def feed(item: Any) -> None:
+        if item is None or isinstance(item, (bool, int, float, complex, str, bytes)):
+            digest.update(f"{type(item).__name__}:{item!r};".encode())
+        elif hasattr(item, "dtype") and hasattr(item, "tobytes") and getattr(item.dtype, "hasobject", True) is False:
+            digest.update(f"{item.dtype.str}{getattr(item, 'shape', ())}".encode())
+            digest.update(item.tobytes())
+        elif isinstance(item, dict):
+            digest.update(b"{")
+            for k in sorted(item, key=repr):
+                feed(k)
+                feed(item[k])
+            digest.update(b"}")
+        elif isinstance(item, (list, tuple)):
+            digest.update(b"[" if isinstance(item, list) else b"(")
+            for element in item:
+                feed(element)
+            digest.update(b"]")
+        elif isinstance(item, (set, frozenset)):
+            feed(sorted(item, key=repr))
+        elif hasattr(item, "tolist"):  # numpy object arrays and scalars
+            feed(item.tolist())
+        else:
+            try:
+                digest.update(pickle.dumps(item))
+            except Exception:  # noqa: BLE001 - unpicklable: fall back to its text
+                digest.update(repr(item).encode())
+
+    feed(value)
+    return digest.digest()
+
+
+def error_message(error: BaseException) -> str:
+    """``ClassName: message``, or just ``ClassName`` when the message is empty (as DataJoint 2.x writes it)."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+@dataclass
+class KeyRunner:
+    """Makes keys of one table, one at a time; outcome: True, SKIPPED or (key, error)."""
+
+    table: Any
+    jobs: Any = None
+    suppress_errors: bool = False
+    return_exception_objects: bool = False
+    make_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.name = type(self.table).__name__
+        self.generator = inspect.isgeneratorfunction(type(self.table).make)
+        self._done_statements: dict[tuple[str, ...], sa.Select[Any]] = {}
+        # Where writers take turns anyway, a plain make reserves its job inside its own transaction.
+        self.reserve_inside = (self.jobs is not None and not self.generator
+                               and single_writer(self.table.connection.dialect_name))
+
+    def __call__(self, key: dict[str, Any]) -> Any:
+        key = dict(key)
+        if self.jobs is not None and not self.reserve_inside and not self.jobs.reserve(key):
+            return SKIPPED
+        started = time.perf_counter()
+        try:
+            made = self._make_generator(key, started) if self.generator else self._make_plain(key, started)
+        except (KeyboardInterrupt, SystemExit) as err:
+            self._failed(key, err)
+            raise
+        except Exception as err:  # noqa: BLE001 - every make error is recorded, then raised or returned
+            self._failed(key, err)
+            if not self.suppress_errors:
+                raise
+            return key, (err if self.return_exception_objects else error_message(err))
+        if not made:
+            logger.log(JOBS, "%s: %s was made or taken by another worker", self.name, key)
+            return SKIPPED
+        logger.log(JOBS, "%s: made %s in %.3f s", self.name, key, time.perf_counter() - started)
+        return True
+
+    def _failed(self, key: dict[str, Any], err: BaseException) -> None:
+        message = error_message(err)
+        level = logging.ERROR if self.suppress_errors and isinstance(err, Exception) else JOBS
+        logger.log(level, "%s: make(%s) failed: %s", self.name, key, message)
+        if self.jobs is not None:
+            try:
+                self.jobs.error(key, message, traceback.format_exc())
+            except Exception as failure:  # noqa: BLE001 - the make's own error is the one to raise
+                logger.error("%s: could not record the error of %s in the jobs table: %s", self.name, key, failure)
+
+    def _is_done(self, key: dict[str, Any]) -> bool:
+        """Whether the table has a row for ``key`` (on the key's attributes, as ``key in table``)."""
+        names = tuple(name for name in self.table.primary_key if name in key)
+        statement = self._done_statements.get(names)
+        if statement is None:
+            statement = self._done_statements[names] = _exists_statement(self.table, names)
+        return self.table.connection.execute(statement, {name: key[name] for name in names}).first() is not None
+
+    def _inserting_transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """The transaction that inserts the results of a key (and takes its job off the queue)."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(self.table.connection.transaction)
+        stack.enter_context(_inserting())
+        return stack
+
+    def _complete(self, key: dict[str, Any], started: float) -> bool:
+        if self.jobs is not None:
+            self.jobs.complete(key, time.perf_counter() - started)
+        return True
+
+    def _make_plain(self, key: dict[str, Any], started: float) -> bool:
+        with self._inserting_transaction():
+            if self.reserve_inside and not self.jobs.reserve(key):
+                return False
+            if self.jobs is None and self._is_done(key):
+                return False
+            self.table.make(dict(key), **self.make_kwargs)
+            return self._complete(key, started)
+
+    def _make_generator(self, key: dict[str, Any], started: float) -> bool:
+        if self.jobs is None and self._is_done(key):
+            return False
+        outside = self.table.make(dict(key), **self.make_kwargs)
+        fetched = fingerprint(next(outside))
+        computed = next(outside)
+        with self._inserting_transaction():
+            if self.jobs is None and self._is_done(key):
+                return False
+            inside = self.table.make(dict(key), **self.make_kwargs)
+            if fingerprint(next(inside)) != fetched:
+                raise DataJointError(f"The inputs of {self.name} for {key} changed while it computed; nothing was "
+                                     "inserted. Populate again to use the new inputs.")
+            with contextlib.suppress(StopIteration):
+                inside.send(computed)
+            return self._complete(key, started)
+
+
+def _exists_statement(table: Any, names: tuple[str, ...]) -> sa.Select[Any]:
+    """SELECT 1 for one key of ``table``, with the values of ``names`` as bound parameters (compiled once)."""
+    columns = table.sql_table.c
+    where = [columns[name] == sa.bindparam(name, type_=columns[name].type) for name in names]
+    return sa.select(sa.literal(1)).select_from(table.sql_table).where(*where).limit(1)
