@@ -26,7 +26,7 @@ def subject(schema):
     species : varchar(20)   # common name
     weight = null : float32
     """)
-    cls.insert([{"subject_id": 1, "species": "mouse", "weight": 20.5}, {"subject_id": 2, "species": "rat"}])
+    cls.insert([{"subject_id": 1, "species": "mouse", "weight": 20.5}, {"subject_id": 2, "species": "rat", "weight": None}])
     return cls
 
 

@@ -75,7 +75,7 @@ def project(connection, backend, _sqlite_dir, tmp_path):
     with dj.config.override(database__create_tables=True):
         first.redeclare(first.declared_class("Animal"))
     first.declared_class("Animal").insert([{"animal_id": 1, "species": "mouse", "tag": TAG, "extra": {"a": [1, 2]}},
-                            {"animal_id": 2, "species": "rat"}])
+                            {"animal_id": 2, "species": "rat", "tag": None, "extra": None}])
     yield name, tmp_path
     dj.Schema(name, connection=connection).drop(prompt=False)
 

@@ -75,7 +75,7 @@ def plan(cls: type) -> tuple[AlterPlan, Any]:
 
 def alter(table: Any, prompt: bool = True) -> bool:
     """Apply the difference between the class definition and its table; True if something changed."""
-    from ..table import _confirm
+    from ..prompts import confirm
 
     cls = type(table)
     if not isinstance(getattr(cls, "definition", None), str) or cls._schema is None:
@@ -90,7 +90,7 @@ def alter(table: Any, prompt: bool = True) -> bool:
         return False
     if prompt:
         print(changes)
-        if not _confirm("Apply these changes?"):
+        if not confirm("Apply these changes?"):
             logger.info("alter() cancelled.")
             return False
     _apply(connection, changes, declared)
