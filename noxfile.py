@@ -3,7 +3,7 @@
     nox -s sqlite                 # the test suite on SQLite (no server needed)
     nox -s postgresql mysql       # the suite on the servers (see DJ_TEST_*_URL below)
     nox -s lint
-    nox -s compat                 # datajoint 2.3.5 and datajoint_sa on the same databases
+    nox -s compat                 # datajoint 2.3.5 and datajoint_sa on the same databases (servers needed)
     nox -s sqlite -- -k insert    # arguments after -- go to pytest
 
 Sessions reuse their virtualenvs, so a second run only re-checks the installs;
@@ -63,8 +63,23 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", "datajoint_sa", "tests", *session.posargs)
 
 
+# Tests outside tests/compat that compare with the reference in a subprocess (DJ_REFERENCE_PYTHON).
+REFERENCE_SUBPROCESS_TESTS = [
+    f"tests/test_blob.py::{name}"
+    for name in ("test_bytes_equal_reference", "test_reference_bytes_decode_in_ours", "test_our_bytes_decode_in_reference")
+]
+
+
 @nox.session(reuse_venv=True)
 def compat(session: nox.Session) -> None:
-    """tests/compat: datajoint_sa against databases written by the reference datajoint 2.3.5."""
+    """tests/compat and the blob byte-compatibility tests, against the reference datajoint 2.3.5.
+
+    The reference is installed beside datajoint_sa in this session's venv, so the
+    tests import both; the blob tests run the reference in a subprocess, with this
+    venv's interpreter, and fail (rather than skip) if it cannot be found.
+    """
     session.install("-e", ".[test]", REFERENCE, "psycopg2-binary")
-    session.run("pytest", "tests/compat", *session.posargs, env=test_env("postgresql,mysql"))
+    env = test_env("postgresql,mysql")
+    env["DJ_REFERENCE_PYTHON"] = os.path.join(session.bin, "python")
+    env["DJ_REQUIRE_REFERENCE"] = "1"
+    session.run("pytest", "tests/compat", *REFERENCE_SUBPROCESS_TESTS, *session.posargs, env=env)

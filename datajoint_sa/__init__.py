@@ -6,6 +6,7 @@ query operators, populate, diagrams, on SQLite, PostgreSQL and MySQL/MariaDB.
 
 from . import errors
 from .blob import MatCell, MatStruct
+from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
 from .diagram import Diagram
 from .engine.connection import Connection
 from .errors import DataJointError, DuplicateError, IntegrityError
@@ -15,6 +16,7 @@ from .expression.universal import U
 from .instance import conn
 from .schema import Schema, list_schemas
 from .settings import config
+from .stores import ObjectRef, gc
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
 from .validate import ValidationResult
@@ -48,4 +50,11 @@ __all__ = [
     "ValidationResult",
     "MatCell",
     "MatStruct",
+    "Codec",
+    "SchemaCodec",
+    "list_codecs",
+    "get_codec",
+    "ObjectRef",
+    "NpyRef",
+    "gc",
 ]

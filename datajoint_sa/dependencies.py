@@ -72,7 +72,52 @@ class DependencyGraph:
     def topological(self, nodes: Iterable[Node] | None = None) -> list[Node]:
         """Nodes ordered parents-first; ties broken by name for a stable order."""
         subgraph = self.graph if nodes is None else self.graph.subgraph(nodes)
-        return list(nx.lexicographical_topological_sort(subgraph, key=lambda n: f"{n[0]}.{n[1]}"))
+        return list(nx.lexicographical_topological_sort(subgraph, key=_sort_key))
+
+    def master(self, node: Node) -> Node | None:
+        """The master of a part table (``master__part`` -> ``master``) if it is in the graph, else None."""
+        schema, table = node
+        prefix_length = len(table) - len(table.lstrip("#_"))
+        head, separator, _ = table[prefix_length:].partition("__")
+        if not separator or not head:
+            return None
+        candidate = (schema, table[:prefix_length] + head)
+        return candidate if candidate in self.graph else None
+
+    def topological_with_parts(self, nodes: Iterable[Node] | None = None) -> list[Node]:
+        """Like :meth:`topological`, but each part table follows its master directly where it can.
+
+        A part whose other parents the master does not already come after (say, a
+        table computed from the master itself) keeps its own place further down.
+        """
+        subgraph = nx.MultiDiGraph(self.graph if nodes is None else self.graph.subgraph(nodes))
+        parts_of: dict[Node, list[Node]] = {}
+        for node in list(subgraph):
+            master = self.master(node)
+            if master is None or master not in subgraph:
+                continue
+            parts_of.setdefault(master, []).append(node)
+            for parent in list(subgraph.predecessors(node)):
+                if parent != master and self.master(parent) != master and not nx.has_path(subgraph, master, parent):
+                    subgraph.add_edge(parent, master)  # the master waits for its parts' other parents
+        order = list(nx.lexicographical_topological_sort(subgraph, key=_sort_key))
+        position = {node: i for i, node in enumerate(order)}
+        placed: list[Node] = []
+        done: set[Node] = set()
+        for node in order:
+            if node in done:
+                continue
+            placed.append(node)
+            done.add(node)
+            for part in sorted(parts_of.get(node, ()), key=position.__getitem__):
+                if part not in done and all(p in done for p in self.graph.predecessors(part) if p in subgraph):
+                    placed.append(part)
+                    done.add(part)
+        return placed
+
+
+def _sort_key(node: Node) -> str:
+    return f"{node[0]}.{node[1]}"
 
 
 def _unique(nodes: Iterable[Node]) -> list[Node]:

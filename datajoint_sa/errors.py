@@ -5,6 +5,7 @@
     DataJointError
     ├── LostConnectionError
     ├── MissingTableError
+    ├── MissingExternalFile         an object a row refers to is gone from its store
     ├── DeclarationError            a definition string could not be parsed or resolved
     └── QueryError                  the database refused a statement
         ├── QuerySyntaxError
@@ -24,6 +25,7 @@ __all__ = [
     "DataJointError",
     "LostConnectionError",
     "MissingTableError",
+    "MissingExternalFile",
     "DeclarationError",
     "QueryError",
     "QuerySyntaxError",
@@ -49,6 +51,10 @@ class LostConnectionError(DataJointError):
 
 class MissingTableError(DataJointError):
     """A table was used before it was declared in the database."""
+
+
+class MissingExternalFile(DataJointError):
+    """An object that a row refers to is missing from its store."""
 
 
 class DeclarationError(DataJointError):

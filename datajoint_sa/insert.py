@@ -333,22 +333,26 @@ def _missing_error(attr: Attribute) -> MissingAttributeError:
     return MissingAttributeError(f"Attribute {attr.name!r} is not nullable and has no default; got a missing value.")
 
 
-def _slow_column(attr: Attribute, values: Sequence[Any], dialect: str) -> list[Any]:
+def _slow_column(attr: Attribute, values: Sequence[Any], dialect: str, encode: Any = None,
+                 keys: Sequence[Mapping[str, Any]] | None = None) -> list[Any]:
     """Check and convert value by value: the general path, and the one that words the errors."""
-    encode = encoder_for(attr.type)
+    encode = encode or encoder_for(attr.type)
     coerce = value_coercer(attr.type)
     keep_nan = _nan_is_value(attr, dialect)
     required = not attr.nullable and attr.default is None
     out = []
-    for value in values:
-        if value is None or (_is_missing(value) and not (keep_nan and type(value).__name__ in _FLOAT_NAMES)):
+    for row, value in enumerate(values):
+        # a codec encodes NaN like any value (a <blob> of NaN is not NULL); only None is missing there
+        if value is None or (attr.type.kind != "codec" and _is_missing(value)
+                             and not (keep_nan and type(value).__name__ in _FLOAT_NAMES)):
             if required:
                 raise _missing_error(attr)
             out.append(None)
             continue
         try:
             if encode is not None:
-                value = encode(value)  # codecs see numpy values as they are (a blob keeps their type)
+                # codecs see numpy values as they are (a blob keeps their type); stored codecs get the row's key
+                value = encode(value) if keys is None else encode(value, keys[row])
             else:
                 value = _python_value(value)
                 if coerce is not None:
@@ -407,16 +411,31 @@ def _fast_column(attr: Attribute, values: Sequence[Any], types: set[type], diale
     return values if check is None or check(attr, present, types) else None
 
 
-def check_column(attr: Attribute, values: Sequence[Any], dialect: str) -> Sequence[Any]:
+def check_column(attr: Attribute, values: Sequence[Any], dialect: str, encode: Any = None,
+                 keys: Sequence[Mapping[str, Any]] | None = None) -> Sequence[Any]:
     """The values of one column, checked and converted for ``attr`` on ``dialect``.
 
     Returns ``values`` itself when nothing needed converting.  Missing values come
     back as None; a missing value for an attribute that is neither nullable nor
     defaulted raises MissingAttributeError, a value of the wrong type DataJointError.
+    ``encode`` (a codec column's encoder) is called with each row's key from ``keys``.
     """
     types = set(map(type, values))
     checked = _fast_column(attr, values, types, dialect)
-    return checked if checked is not None else _slow_column(attr, values, dialect)
+    return checked if checked is not None else _slow_column(attr, values, dialect, encode, keys)
+
+
+def _codec_options(names: tuple[str, ...], columns: Sequence[Sequence[Any]], heading: Heading,
+                   context: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Per codec column: its encoder bound to ``context`` (schema, table, field) and the rows' keys."""
+    codec_names = [n for n in names if heading[n].type.kind == "codec"]
+    if context is None or not codec_names:
+        return {}
+    key_columns = [(n, c) for n, c in zip(names, columns) if heading[n].in_key]
+    keys = [dict(zip([n for n, _ in key_columns], row)) for row in zip(*[c for _, c in key_columns])]
+    if not key_columns:
+        keys = [{} for _ in range(len(columns[0]) if columns else 0)]
+    return {n: {"encode": encoder_for(heading[n].type, {**context, "field": n}), "keys": keys} for n in codec_names}
 
 
 # --------------------------------------------------------------------------------------
@@ -464,24 +483,30 @@ def _split_defaults(batch: Batch, heading: Heading) -> list[Batch]:
     return out
 
 
-def _batches_of(shaped: _Shaped, heading: Heading, dialect: str, ignore_extra_fields: bool) -> list[Batch]:
+def _batches_of(shaped: _Shaped, heading: Heading, dialect: str, ignore_extra_fields: bool,
+                context: Mapping[str, Any] | None = None) -> list[Batch]:
     keep = _checked_names(shaped.names, heading, ignore_extra_fields)
     all_kept = len(keep) == len(shaped.names)
     names = shaped.names if all_kept else tuple(shaped.names[p] for p in keep)
     columns = shaped.columns if all_kept else [shaped.columns[p] for p in keep]
     _check_required(names, heading)
-    checked = [check_column(heading[n], column, dialect) for n, column in zip(names, columns)]
+    codecs = _codec_options(names, columns, heading, context)
+    checked = [check_column(heading[n], column, dialect, **codecs.get(n, {})) for n, column in zip(names, columns)]
     unchanged = all_kept and all(c is o for c, o in zip(checked, columns))
     return _split_defaults(Batch(names, checked, shaped.rows if unchanged else None), heading)
 
 
 def iter_batches(rows: Any, heading: Heading, dialect: str, *, ignore_extra_fields: bool = False,
-                 chunk_rows: int | None = None) -> Iterator[Batch]:
-    """Checked batches of ``rows`` (any accepted shape), produced one chunk at a time."""
+                 chunk_rows: int | None = None, context: Mapping[str, Any] | None = None) -> Iterator[Batch]:
+    """Checked batches of ``rows`` (any accepted shape), produced one chunk at a time.
+
+    ``context`` (``schema``, ``table``, ``config``) is what codecs that write to stores
+    build their paths from.
+    """
     size = chunk_rows or CHUNK_ROWS
     for shaped in _shaped_groups(rows, heading, size):
         if shaped.columns or shaped.rows:
-            yield from _batches_of(shaped, heading, dialect, ignore_extra_fields)
+            yield from _batches_of(shaped, heading, dialect, ignore_extra_fields, context)
 
 
 # --------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Class names <-> table names, as DataJoint 2.x lays them out in the database.
 
-A class ``SessionTrial`` becomes ``session_trial``; the tier adds a prefix
+A class ``SessionTrial`` becomes ``session_trial`` (``ABTest``: ``a_b_test``); the tier adds a prefix
 (Lookup ``#``, Imported ``_``, Computed ``__``) and a Part table is named
 ``<master table>__<part>``.
 """
@@ -8,6 +8,7 @@ A class ``SessionTrial`` becomes ``session_trial``; the tier adds a prefix
 from __future__ import annotations
 
 import re
+import warnings
 
 from .errors import DataJointError
 
@@ -20,10 +21,19 @@ _HIDDEN_PREFIX = "~"
 
 
 def to_snake_case(class_name: str) -> str:
-    """``SessionTrial`` -> ``session_trial``; the class name must be CamelCase."""
+    """``SessionTrial`` -> ``session_trial``; the class name must be CamelCase.
+
+    As in DataJoint 2.x, every capital after the first starts a word (``ABTest`` ->
+    ``a_b_test``), and underscores are dropped with a warning (``Session_Trial`` ->
+    ``session_trial``), so both libraries give a class the same table.
+    """
+    if "_" in class_name:
+        warnings.warn(f"Table class name {class_name!r} contains underscores, which are left out of its table name; "
+                      "prefer CamelCase.", UserWarning, stacklevel=2)
+        class_name = class_name.replace("_", "")
     if not _CAMEL.fullmatch(class_name):
         raise DataJointError(f"Table class name {class_name!r} must be CamelCase: a capital letter, then letters and digits.")
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", class_name).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
 
 
 def to_camel_case(table_name: str) -> str:

@@ -34,6 +34,17 @@ def _native(column: sa.Column) -> AttributeType:
     return AttributeType(text, "native")
 
 
+def _referenced(column: sa.Column) -> sa.Column | None:
+    """The column a foreign-key column refers to, or None.
+
+    A column in several foreign keys (a part table's key from its master and from a
+    sibling part) refers to columns of one origin along each; the first by name is taken.
+    """
+    if not column.foreign_keys:
+        return None
+    return min((fk.column for fk in column.foreign_keys), key=lambda c: (c.table.schema or "", c.table.name, c.name))
+
+
 def _tagged_origin(column: sa.Column) -> tuple[str | None, str]:
     """The type tag and comment of a column, followed through foreign keys when it has no tag.
 
@@ -43,8 +54,8 @@ def _tagged_origin(column: sa.Column) -> tuple[str | None, str]:
     tag, comment = split_comment(column.comment)
     seen = {column}
     origin = column
-    while tag is None and len(origin.foreign_keys) == 1:
-        origin = next(iter(origin.foreign_keys)).column
+    while tag is None and (parent := _referenced(origin)) is not None:
+        origin = parent
         if origin in seen:
             break
         seen.add(origin)
@@ -56,8 +67,7 @@ def _tagged_origin(column: sa.Column) -> tuple[str | None, str]:
 def _fk_lineage(column: sa.Column) -> str:
     """``schema.table.attribute`` of the column a chain of foreign keys ends at."""
     seen = {column}
-    while len(column.foreign_keys) == 1:
-        parent = next(iter(column.foreign_keys)).column
+    while (parent := _referenced(column)) is not None:
         if parent in seen:
             break
         seen.add(parent)
@@ -81,7 +91,7 @@ def heading_from_table(table: sa.Table, schema: str, table_name: str, lineages: 
         if column.server_default is not None:
             default = str(getattr(column.server_default, "arg", column.server_default))
         lineage = (lineages or {}).get(column.name)
-        if lineage is None and len(column.foreign_keys) == 1:
+        if lineage is None and column.foreign_keys:
             lineage = _fk_lineage(column)
         if lineage is None and column.name in key:
             lineage = f"{schema}.{table_name}.{column.name}"

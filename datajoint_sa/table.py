@@ -106,7 +106,8 @@ class Table(QueryExpression):
         dialect = connection.dialect_name
         plan = InsertPlan(self._source, self.primary_key, connection.engine.dialect,
                           skip_duplicates=skip_duplicates, replace=replace)
-        batches = iter_batches(rows, self._heading, dialect, ignore_extra_fields=ignore_extra_fields)
+        batches = iter_batches(rows, self._heading, dialect, ignore_extra_fields=ignore_extra_fields,
+                               context=self._codec_context())
         # The first two batches are checked before a connection is taken: a small insert
         # (one batch) is fully checked before anything is sent.
         ahead = list(itertools.islice(batches, 2))
@@ -126,6 +127,10 @@ class Table(QueryExpression):
             raise self._explain(translate(err, dialect), [current]) from err
         except IntegrityError as err:
             raise self._explain(err, [current]) from err
+
+    def _codec_context(self) -> dict[str, Any]:
+        """What codecs writing to stores build paths from: schema, table and configuration."""
+        return {"schema": self.database, "table": self.table_name or self._source.name, "config": None}
 
     def _check_insert_allowed(self, allow: bool | None) -> None:
         # Only the auto-populated table itself is guarded; its part tables accept inserts, as in DataJoint 2.x.

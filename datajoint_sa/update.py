@@ -31,12 +31,14 @@ def _default_expression(attr: Attribute) -> Any:
     return _coerced(attr, text)
 
 
-def _coerced(attr: Attribute, value: Any) -> Any:
-    encode = encoder_for(attr.type)
+def _coerced(attr: Attribute, value: Any, table: Any = None, key: dict[str, Any] | None = None) -> Any:
+    """``value`` as the column stores it; codecs writing to stores get the table's context and the row's key."""
+    context = None if table is None else {**table._codec_context(), "field": attr.name}
+    encode = encoder_for(attr.type, context)
     coerce = value_coercer(attr.type)
     try:
         if encode is not None:
-            return encode(value)
+            return encode(value, key)
         return coerce(value) if coerce is not None else value
     except (ValueError, TypeError, ArithmeticError) as err:
         raise DataJointError(f"Invalid value {value!r} for attribute {attr.name!r} of type {attr.type.text}: {err}.") from None
@@ -58,7 +60,9 @@ def update_one(table: Any, row: Any) -> None:
     sql_table = table.sql_table
     key = sa.and_(*(sql_table.c[k] == sa.bindparam(None, _coerced(heading[k], row[k]), type_=sql_table.c[k].type)
                     for k in table.primary_key))
-    values = {n: (_default_expression(heading[n]) if v is None else _coerced(heading[n], v)) for n, v in changes.items()}
+    pk = {k: row[k] for k in table.primary_key}
+    values = {n: (_default_expression(heading[n]) if v is None else _coerced(heading[n], v, table, pk))
+              for n, v in changes.items()}
     with table.connection.transaction:
         result = table.connection.execute(sa.update(sql_table).where(key).values(values))
         if result.rowcount == 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codecs import encoder_for
+from .codecs import validator_for
 from .errors import DataJointError
 from .heading import Heading
 from .types import value_coercer
@@ -50,7 +50,8 @@ def _check_value(heading: Heading, name: str, value: Any) -> str | None:
         if not attr.nullable and attr.default is None:
             return "missing value for an attribute that is neither nullable nor defaulted"
         return None
-    convert = encoder_for(attr.type) or value_coercer(attr.type)
+    # codecs only validate: encoding could write to a store
+    convert = validator_for(attr.type) or value_coercer(attr.type)
     if convert is None:
         return None
     try:

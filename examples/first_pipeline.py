@@ -10,8 +10,12 @@ or MySQL/MariaDB, set ``DJ_DATABASE_URL`` (see README.md); nothing below changes
 
 The query algebra (``proj``, join ``*``, ``aggr``, ``dj.U``) gets its own
 examples in examples/; this one sticks to declaring, inserting, restricting and
-fetching.
+fetching.  At the end it draws the pipeline into ``pipeline.svg`` (or the path
+given as the first argument), if Graphviz is installed.
 """
+
+import shutil
+import sys
 
 import datajoint_sa as dj
 
@@ -146,3 +150,17 @@ print(f"Subject 2 is a {species} ({sex})")
 
 (Session & {"subject_id": 2}).delete(prompt=False)
 print(f"after deleting subject 2's session: sessions: {len(Session())}, recordings: {len(Recording())}")
+
+
+# --- Drawing the pipeline ----------------------------------------------------------
+# dj.Diagram draws tables and their foreign keys (solid: the key is part of the
+# child's primary key; dashed: it is not).  Pictures need Graphviz's `dot` program;
+# dj.Diagram(schema).make_mermaid() gives Mermaid text for Markdown without it.
+
+diagram_path = sys.argv[1] if len(sys.argv) > 1 else "pipeline.svg"
+if shutil.which("dot"):
+    dj.Diagram(schema).save(diagram_path)
+    print(f"\nThe pipeline's diagram is in {diagram_path}")
+else:
+    print("\nNo diagram drawn: Graphviz's `dot` program is not installed (apt-get install graphviz, "
+          "brew install graphviz or conda install graphviz).")

@@ -63,6 +63,7 @@ CORPUS_SRC = textwrap.dedent(
             "str_arr": np.array(["ab", "c", "déf"]), "object_arr": np.array([1, "a", None], dtype=object),
             "char_arr": np.array([b"a", b"b", b"c"], dtype="c"),
             "big_random": rng.standard_normal(500),
+            "big_incompressible": rng.standard_normal(40_000),
             "big_zeros": np.zeros((100, 30)),
             "big_list": list(range(300)),
             "recarray": rec, "recarray_view": rec.view(np.recarray), "nested_rec": nested,
@@ -133,7 +134,11 @@ CORPUS = corpus(blob)
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not Path(REFERENCE_PYTHON).exists():
-        pytest.skip(f"reference interpreter {REFERENCE_PYTHON} not found (set DJ_REFERENCE_PYTHON)")
+        reason = (f"reference interpreter {REFERENCE_PYTHON} not found: set DJ_REFERENCE_PYTHON to a Python with "
+                  "datajoint 2.3.5, or run `nox -s compat`, which runs these tests against it")
+        if os.environ.get("DJ_REQUIRE_REFERENCE"):  # set by the compat session: no silent skip there
+            pytest.fail(reason)
+        pytest.skip(reason)
     src = tmp_path_factory.mktemp("blobref") / "corpus.py"
     src.write_text(CORPUS_SRC)
     ours = json.dumps({name: blob.pack(value).hex() for name, value in CORPUS.items()})
@@ -151,6 +156,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 # sets of several elements are ordered by hash, which may differ between interpreters
 NON_DETERMINISTIC: set[str] = set()
+# above 256 KiB, values whose samples barely compress are stored uncompressed (the reference
+# compresses them by a few percent); both forms decode in both implementations
+STORED_RAW = {"big_incompressible"}
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
@@ -159,7 +167,11 @@ def test_bytes_equal_reference(reference: dict, name: str) -> None:
         pytest.skip("reference output is not deterministic")
     value = CORPUS[name]
     assert blob.pack(value, compress=False).hex() == reference[name]["pack_raw"]
-    assert blob.pack(value).hex() == reference[name]["pack"]
+    if name in STORED_RAW:
+        assert blob.pack(value) == blob.pack(value, compress=False)
+        assert len(reference[name]["pack"]) < len(reference[name]["pack_raw"])
+    else:
+        assert blob.pack(value).hex() == reference[name]["pack"]
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))

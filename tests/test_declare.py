@@ -539,3 +539,38 @@ def test_heading_read_back_from_database(schema, connection):
         for name in declared.names:
             assert free.heading[name].type == declared[name].type, name
             assert free.heading[name].comment == declared[name].comment, name
+
+
+def test_heading_read_back_through_several_foreign_keys(schema, connection):
+    """A part's key column bound by two foreign keys (master and sibling part) reads back with its origin's type."""
+
+    @schema
+    class Recording(dj.Manual):
+        definition = """
+        rec : int32   # recording number
+        """
+
+        class Channel(dj.Part):
+            definition = """
+            -> master
+            channel : int16
+            """
+
+    @schema
+    class Analysis(dj.Manual):
+        definition = """
+        -> Recording
+        """
+
+        class Trace(dj.Part):
+            definition = """
+            -> master
+            -> Recording.Channel
+            """
+
+    free = dj.FreeTable(connection, f"{schema.database}.analysis__trace")
+    assert free.heading["rec"].lineage == Analysis.Trace.heading["rec"].lineage == f"{schema.database}.recording.rec"
+    assert free.heading["channel"].lineage == f"{schema.database}.recording__channel.channel"
+    if connection.rules.has_comments:
+        assert free.heading["rec"].type == Analysis.Trace.heading["rec"].type
+        assert free.heading["rec"].type.text == "int32"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -37,9 +38,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run_example(cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
+def run_example(cwd: pathlib.Path, **environment: str) -> subprocess.CompletedProcess[str]:
     # No DJ_* variables: the example must work on a machine where nothing is configured.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJ_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJ_")} | environment
     return subprocess.run([sys.executable, str(EXAMPLE)], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300, stdin=subprocess.DEVNULL)
 
@@ -58,3 +59,19 @@ def test_first_pipeline_runs_twice(tmp_path: pathlib.Path) -> None:
     again = run_example(tmp_path)
     assert again.returncode == 0, again.stderr
     assert "subjects: 3, sessions: 3, recordings: 4" in again.stdout.splitlines()
+
+
+def test_first_pipeline_draws_its_diagram(tmp_path: pathlib.Path) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz's dot is not installed (apt-get install graphviz)")
+    run = run_example(tmp_path)
+    assert run.returncode == 0, run.stderr
+    svg = (tmp_path / "pipeline.svg").read_text()
+    assert "<svg" in svg and all(f">{name}</text>" in svg for name in ("Researcher", "Subject", "Session", "Recording"))
+
+
+def test_first_pipeline_runs_without_graphviz(tmp_path: pathlib.Path) -> None:
+    run = run_example(tmp_path, PATH=str(tmp_path / "no-programs-here"))
+    assert run.returncode == 0, run.stderr
+    assert "No diagram drawn: Graphviz's `dot` program is not installed" in run.stdout
+    assert not (tmp_path / "pipeline.svg").exists()

@@ -6,6 +6,8 @@ same syntax tree.
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,7 +158,7 @@ def test_definition_must_be_text():
         ("Session", "Manual", "session"), ("SessionTrial", "Manual", "session_trial"),
         ("Animal", "Lookup", "#animal"), ("RawData", "Imported", "_raw_data"),
         ("SpikeSorting2", "Computed", "__spike_sorting2"), ("Trial", "Part", "session__trial"),
-        ("ABCTable", "Manual", "abctable"),
+        ("ABCTable", "Manual", "a_b_c_table"), ("Session2P", "Manual", "session2_p"),
     ],
 )
 def test_table_names(class_name, tier, expected):
@@ -171,10 +173,17 @@ def test_camel_case_round_trip():
     assert tier_of_table_name("~lineage") is None
 
 
-@pytest.mark.parametrize("bad", ["session", "Session_Trial", "_Session", ""])
+@pytest.mark.parametrize("bad", ["session", "2Session", "Session-Trial", "_", ""])
 def test_bad_class_names(bad):
-    with pytest.raises(dj.DataJointError):
+    with pytest.raises(dj.DataJointError), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         to_snake_case(bad)
+
+
+@pytest.mark.parametrize(("class_name", "expected"), [("Session_Trial", "session_trial"), ("My_table", "mytable"), ("_Session", "session")])
+def test_underscores_in_class_names_are_dropped_with_a_warning(class_name, expected):
+    with pytest.warns(UserWarning, match="underscores"):
+        assert to_snake_case(class_name) == expected
 
 
 def test_part_needs_master():

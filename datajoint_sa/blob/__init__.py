@@ -32,7 +32,9 @@ code   item                                          protocol
 =====  ============================================  ==========
 
 All integers are little-endian; lengths and dimensions are uint64. Values larger than 1000
-bytes are compressed when ``compress`` is true and compression makes them smaller.
+bytes are compressed when ``compress`` is true and compression makes them smaller; above
+256 KiB only when samples of the value shrink by a tenth (noisy float data compresses by a
+few percent at ~30 MB/s, so it is stored as it is -- either form decodes everywhere).
 """
 
 from __future__ import annotations

@@ -179,7 +179,8 @@ def pack(obj: Any, compress: bool = True) -> bytes:
     ----------
     obj : any supported value (see the module docstring)
     compress : bool
-        Compress with zlib when the raw blob exceeds 1000 bytes and compression shrinks it.
+        Compress with zlib when the raw blob exceeds 1000 bytes and compression shrinks it
+        (above 256 KiB: when samples of it shrink by at least 10%).
 
     Raises
     ------
@@ -189,8 +190,24 @@ def pack(obj: Any, compress: bool = True) -> bytes:
     packer = _Packer()
     parts = packer.item(obj)
     raw = b"".join([_DJ0 if packer.dj0 else _MYM, *parts])
-    if compress and len(raw) > _COMPRESS_MIN:
+    if compress and len(raw) > _COMPRESS_MIN and _worth_compressing(raw):
         compressed = zlib.compress(raw)
         if len(compressed) + len(_ZLIB) + 8 < len(raw):
             return b"".join((_ZLIB, _u64(len(raw)), compressed))
     return raw
+
+
+# Large values are compressed only when samples of them shrink by a tenth: zlib runs at
+# ~30 MB/s on noisy float data and saves a few percent there.  Below _SAMPLED_MIN the rule
+# is the reference's (compress whenever smaller), so small values give identical bytes.
+_SAMPLED_MIN = 1 << 18
+_SAMPLE = 1 << 12
+
+
+def _worth_compressing(raw: bytes) -> bool:
+    if len(raw) < _SAMPLED_MIN:
+        return True
+    view = memoryview(raw)
+    starts = (0, len(raw) // 2, len(raw) - _SAMPLE)
+    sample = b"".join(view[s : s + _SAMPLE] for s in starts)
+    return len(zlib.compress(sample, 1)) < 0.9 * len(sample)

@@ -24,7 +24,6 @@ from .grammar import AttributeLine, Definition, ForeignKeyLine, IndexLine
 
 __all__ = ["Parent", "DeclaredTable", "build_table"]
 
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _SQL_CONSTANTS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NOW()"}
 _BINARY_NATIVE = re.compile(r"blob|bytea", re.I)
 _FRACTIONAL_NOW = re.compile(r"^CURRENT_TIMESTAMP\s*\(\s*(\d)\s*\)$", re.I)
@@ -48,6 +47,14 @@ class DeclaredTable:
 
 
 def _server_default(line: AttributeLine, rules: DialectRules) -> sa.sql.ClauseElement | str | None:
+    """The column's DEFAULT clause, written as DataJoint 2.x writes it.
+
+    Nullable attributes get an explicit ``DEFAULT NULL``; numbers are string
+    literals (``DEFAULT '7'``), which every server converts to the column's type, so
+    PostgreSQL records them with the column's own cast (``'2.5'::double precision``).
+    """
+    if line.nullable:
+        return sa.null()
     text = line.default
     if text is None:
         return None
@@ -69,9 +76,7 @@ def _server_default(line: AttributeLine, rules: DialectRules) -> sa.sql.ClauseEl
         if truth is None:
             raise DeclarationError(f"Line {line.line_no}: default {text!r} of bool attribute {line.name!r} is not true or false.")
         return sa.true() if truth else sa.false()
-    if _NUMBER.match(text):
-        return sa.text(text)
-    return text  # a bare word: a string literal, as DataJoint 2.x treats it
+    return text  # a number or a bare word: a string literal, as DataJoint 2.x writes it
 
 
 def _is_binary(attr_type: AttributeType) -> bool:
@@ -82,6 +87,16 @@ def _is_binary(attr_type: AttributeType) -> bool:
 def _comment(attr_type: AttributeType, comment: str) -> str | None:
     tag = attr_type.comment_tag
     return f":{tag}:{comment}" if tag is not None else (comment or None)
+
+
+def _inherited_comment(source: Attribute) -> str | None:
+    """The comment of a foreign-key column on MySQL, as DataJoint 2.x writes it.
+
+    It copies the parent's comment text without its ``:type:`` tag, except that a
+    uuid keeps its ``:uuid:`` tag: a ``binary(16)`` column is read back as a uuid only by it.
+    """
+    tag = ":uuid:" if source.type.kind == "uuid" else ""
+    return (tag + (source.comment or "")) or None
 
 
 class _Builder:
@@ -157,7 +172,7 @@ class _Builder:
             return
         source = parent.heading[parent_name]
         parent_column = parent.sql_table.c[parent_name]
-        comment = (source.comment or None) if self.rules.fk_columns_inherit_comment else None
+        comment = _inherited_comment(source) if self.rules.fk_columns_inherit_comment else None
         self.columns[name] = sa.Column(
             name, parent_column.type, nullable=line.nullable, comment=comment, autoincrement=False
         )

@@ -1,0 +1,184 @@
+"""Garbage collection: remove stored objects that no row of the given schemas refers to.
+
+DataJoint never deletes stored objects when rows go (hash-addressed content may be
+shared, and deletes must stay fast); a collector lists what a store holds for each
+schema and what the schemas' rows refer to, and removes the difference::
+
+    collector = dj.gc.GarbageCollector(schema1, schema2, store="main")
+    report = collector.collect()               # dry run: what would go
+    report = collector.collect(dry_run=False)  # remove it
+
+Every managed path contains its schema's name, so a collector only ever looks at the
+sections of its own schemas; other schemas and ``<filepath@>`` files are out of reach.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import DataJointError
+from .backend import backend_for
+from .spec import store_spec
+
+__all__ = ["GarbageCollector"]
+
+logger = logging.getLogger(__name__.split(".")[0])
+
+_HASH_NAME = re.compile(r"[a-z2-7]{26}")
+_MANIFEST = ".manifest.json"
+
+
+def _covered(path: str, referenced: set[str]) -> bool:
+    """Whether a stored file is a referenced object, lies inside one (a folder), or is one's manifest."""
+    if path.endswith(_MANIFEST):
+        path = path[: -len(_MANIFEST)]
+    while path:
+        if path in referenced:
+            return True
+        path = path.rpartition("/")[0]
+    return False
+
+
+def _tables(schema: Any) -> Iterator[Any]:
+    """The schema's tables: its declared classes (their headings know codec types on every
+    backend), then the rest of its tables by reflection."""
+    from ..table import FreeTable
+
+    declared = {}
+    for cls in schema:
+        table = cls()
+        declared[table.table_name] = table
+    for name in schema.list_tables():
+        table = declared.pop(name, None)  # (a table with no rows is falsy: compare with None)
+        yield FreeTable(schema.connection, f"{schema.database}.{name}") if table is None else table
+
+
+def _stored_columns(schema: Any) -> Iterator[tuple[Any, str, Any]]:
+    """(table, attribute, codec chain) for every codec attribute of ``schema`` whose values live in a store."""
+    from ..codecs import codec_chain
+
+    for table in _tables(schema):
+        for attr in table.heading.attributes.values():
+            if attr.type.kind == "codec" and attr.type.store is not None:
+                yield table, attr.name, codec_chain(attr.type)[1]
+
+
+class GarbageCollector:
+    """Collects one store (None: the default store) for a fixed set of schemas."""
+
+    def __init__(self, *schemas: Any, store: str | None = None, config: Any = None) -> None:
+        if not schemas:
+            raise DataJointError("GarbageCollector needs at least one schema.")
+        self.schemas, self.store, self.config = schemas, store, config
+        self.backend = backend_for(store, config=config)
+        spec = store_spec(store, config=config)
+        self._hash_prefix = (spec["hash_prefix"] or "").strip("/")
+        self._schema_prefix = (spec["schema_prefix"] or "").strip("/")
+
+    # -- what rows refer to --------------------------------------------------------------
+    def _references(self, hashed: bool) -> set[str]:
+        from ..codecs import HashCodec, SchemaCodec
+
+        kind = HashCodec if hashed else SchemaCodec
+        found: set[str] = set()
+        for schema in self.schemas:
+            for table, name, chain in _stored_columns(schema):
+                codec = next((c for c in chain if isinstance(c, kind)), None)
+                if codec is None:
+                    continue
+                column = table.sql_table.c[name]
+                with table.connection.connect() as conn:
+                    for (stored,) in conn.execute(table.sql_table.select().with_only_columns(column)):
+                        if stored is None:
+                            continue
+                        for path, store in codec.referenced_paths(stored):
+                            if self.store is None or store == self.store:
+                                found.add(path)
+        return found
+
+    def hash_references(self, verbose: bool = False) -> set[str]:
+        """Store paths of hash-addressed objects (``<hash@>``, ``<blob@>``, ``<attach@>``) rows refer to."""
+        return self._references(hashed=True)
+
+    def schema_references(self, verbose: bool = False) -> set[str]:
+        """Store paths of schema-addressed objects (``<object@>``, ``<npy@>``) rows refer to."""
+        return self._references(hashed=False)
+
+    # -- what the store holds --------------------------------------------------------------
+    def _section(self, prefix: str, schema_name: str) -> str:
+        return f"{prefix}/{schema_name}" if prefix else schema_name
+
+    def list_hash_paths(self, schema_name: str) -> dict[str, int]:
+        """{path: size} of one schema's hash-addressed objects in the store."""
+        files = self.backend.walk_files(self._section(self._hash_prefix, schema_name))
+        return {p: s for p, s in files.items() if _HASH_NAME.fullmatch(p.rpartition("/")[2])}
+
+    def list_schema_paths(self, schema_name: str) -> dict[str, int]:
+        """{path: size} of every file (folder contents and manifests too) in one schema's section."""
+        return self.backend.walk_files(self._section(self._schema_prefix, schema_name))
+
+    # -- removal -------------------------------------------------------------------------
+    def delete_schema_path(self, path: str) -> bool:
+        """Remove one file and then its parent folders that became empty; False if it was not there."""
+        if not self.backend.exists(path):
+            return False
+        self.backend.remove(path)
+        parent, fs = path.rpartition("/")[0], self.backend.fs
+        while parent:
+            full = self.backend.full_path(parent)
+            try:
+                if fs.ls(full):
+                    break
+                fs.rmdir(full)
+            except (OSError, NotImplementedError):
+                break
+            parent = parent.rpartition("/")[0]
+        return True
+
+    def _delete(self, paths: list[str], sizes: dict[str, int]) -> tuple[int, int, int]:
+        deleted = freed = errors = 0
+        for path in paths:
+            try:
+                gone = self.delete_schema_path(path)
+            except Exception as err:  # one failing object must not stop the rest
+                errors += 1
+                logger.warning(f"Could not delete {path}: {err}")
+                continue
+            if gone:
+                deleted += 1
+                freed += sizes.get(path, 0)
+        return deleted, freed, errors
+
+    def collect(self, dry_run: bool = True, verbose: bool = False) -> dict[str, Any]:
+        """Report orphaned objects and, unless ``dry_run``, delete them; returns the statistics."""
+        hash_refs, schema_refs = self.hash_references(), self.schema_references()
+        hash_stored: dict[str, int] = {}
+        schema_stored: dict[str, int] = {}
+        for schema in self.schemas:
+            hash_stored.update(self.list_hash_paths(schema.database))
+            schema_stored.update(self.list_schema_paths(schema.database))
+        orphan_hash = sorted(set(hash_stored) - hash_refs)
+        orphan_schema = sorted(p for p in schema_stored if not _covered(p, schema_refs))
+        hash_deleted = schema_deleted = freed = errors = 0
+        if not dry_run:
+            hash_deleted, hash_freed, hash_errors = self._delete(orphan_hash, hash_stored)
+            schema_deleted, schema_freed, schema_errors = self._delete(orphan_schema, schema_stored)
+            freed, errors = hash_freed + schema_freed, hash_errors + schema_errors
+        if verbose:
+            logger.info(f"gc: {len(orphan_hash)} hash and {len(orphan_schema)} schema objects orphaned")
+        return {
+            "hash_paths_referenced": len(hash_refs), "hash_paths_stored": len(hash_stored),
+            "hash_paths_orphaned": len(orphan_hash),
+            "hash_paths_orphaned_bytes": sum(hash_stored[p] for p in orphan_hash),
+            "orphaned_hash_paths": orphan_hash,
+            "schema_paths_referenced": len(schema_refs), "schema_paths_stored": len(schema_stored),
+            "schema_paths_orphaned": len(orphan_schema),
+            "schema_paths_orphaned_bytes": sum(schema_stored[p] for p in orphan_schema),
+            "orphaned_schema_paths": orphan_schema,
+            "hash_paths_deleted": hash_deleted, "schema_paths_deleted": schema_deleted,
+            "deleted": hash_deleted + schema_deleted, "bytes_freed": freed, "errors": errors,
+            "scan_errors": [], "dry_run": dry_run,
+        }
