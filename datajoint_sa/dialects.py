@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 __all__ = ["DialectRules", "autocommits_cheaply", "rules_for", "server_now", "session_id", "single_writer",
-           "skips_locked_rows"]
+           "skips_locked_rows", "claims_in_one_statement"]
 
 SQLITE_SEPARATOR = "."
 
@@ -134,3 +134,12 @@ def skips_locked_rows(dialect: Any) -> bool:
     if name == "mysql":
         return version >= ((10, 6) if getattr(dialect, "is_mariadb", False) else (8, 0, 1))
     return False
+
+
+def claims_in_one_statement(dialect_name: str) -> bool:
+    """True where an UPDATE may lock rows of its own table in a subquery with SKIP LOCKED (PostgreSQL).
+
+    MySQL refuses a subquery on the table being updated (error 1093), so the lock
+    is taken by a SELECT before the UPDATE there.
+    """
+    return rules_for(dialect_name).name == "postgresql"
