@@ -21,7 +21,8 @@ import sqlalchemy as sa
 
 from . import sqlite_comments  # noqa: F401  (registers how SQLite DDL carries column comments)
 
-__all__ = ["DialectRules", "autocommits_cheaply", "rules_for", "server_now", "session_id", "single_writer"]
+__all__ = ["DialectRules", "autocommits_cheaply", "rules_for", "server_now", "session_id", "single_writer",
+           "skips_locked_rows", "claims_in_one_statement"]
 
 SQLITE_SEPARATOR = "."
 
@@ -121,3 +122,26 @@ def single_writer(dialect_name: str) -> bool:
     its job pending rather than reserved.
     """
     return rules_for(dialect_name).name == "sqlite"
+
+
+def skips_locked_rows(dialect: Any) -> bool:
+    """True where ``SELECT ... FOR UPDATE SKIP LOCKED`` exists (PostgreSQL 9.5+, MySQL 8.0.1+, MariaDB 10.6+).
+
+    ``dialect`` is a connected SQLAlchemy dialect (its server version is known).
+    """
+    name = rules_for(dialect.name).name
+    version = tuple(dialect.server_version_info or ())
+    if name == "postgresql":
+        return version >= (9, 5)
+    if name == "mysql":
+        return version >= ((10, 6) if getattr(dialect, "is_mariadb", False) else (8, 0, 1))
+    return False
+
+
+def claims_in_one_statement(dialect_name: str) -> bool:
+    """True where an UPDATE may lock rows of its own table in a subquery with SKIP LOCKED (PostgreSQL).
+
+    MySQL refuses a subquery on the table being updated (error 1093), so the lock
+    is taken by a SELECT before the UPDATE there.
+    """
+    return rules_for(dialect_name).name == "postgresql"

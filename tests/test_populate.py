@@ -484,3 +484,15 @@ def test_schema_lists_existing_jobs_tables(schema, pipeline):
     pipeline["Spread"].jobs.refresh()
     assert [j.target.table_name for j in schema.jobs] == [pipeline["Spread"].table_name]
     assert schema.jobs[0].progress()["pending"] == 3
+
+
+def test_stopped_run_leaves_no_reservation_behind(pipeline):
+    summary, broken = pipeline["Summary"], pipeline["broken"]
+    broken.add(2)
+    with pytest.raises(RuntimeError, match="broken station"):
+        summary.populate(reserve_jobs=True)
+    assert summary.jobs.progress() == {"pending": 3, "reserved": 0, "success": 0, "error": 1, "ignore": 0, "total": 4}
+    key = {"station": 3, "sensor": "baro"}
+    assert summary.jobs.reserve(key) and summary.jobs.release(key)
+    assert not summary.jobs.release(key)
+    assert (summary.jobs & key).fetch1("status") == "pending"

@@ -165,7 +165,7 @@ class AutoPopulate:
                 outcomes: Any = run_pool(runner, keys, processes)
                 session: Any = contextlib.nullcontext()
             else:
-                outcomes = map(runner, keys)
+                outcomes = runner.run(keys)
                 session = self.connection.held()  # one connection for all the keys' transactions
             if display_progress:
                 from tqdm import tqdm
