@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import subprocess
 import sys
 
 import numpy as np
@@ -194,3 +195,23 @@ def test_pandas_paths_agree(typed):
     from_values = typed.to_pandas(order_by="KEY")[plain]  # uuid/json/bytes force the value path
     from_arrow = typed.proj(*plain).to_pandas(order_by="KEY")
     pandas.testing.assert_frame_equal(from_values, from_arrow)
+
+
+def test_sqlite_never_reads_through_a_second_sqlite_library(plain, backend, monkeypatch):
+    """ADBC's SQLite driver carries its own SQLite; two copies in one process break file locking."""
+    if backend != "sqlite":
+        pytest.skip("only SQLite has this hazard")
+    calls = []
+    monkeypatch.setattr(adbc, "_connection", lambda *a: calls.append(a))
+    plain.insert1(dict(pid=1, name="x"))
+    assert plain.to_arrow().column("name").to_pylist() == ["x"]
+    assert calls == []
+    # a table another process creates in the same file is visible here afterwards
+    path = plain.connection.engine.url.database
+    script = f"import sqlite3; c = sqlite3.connect({path!r}); c.execute('CREATE TABLE seen_elsewhere (a)'); c.commit()"
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    with plain.connection.engine.connect() as conn:
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        conn.exec_driver_sql("DROP TABLE seen_elsewhere")
+        conn.commit()
+    assert "seen_elsewhere" in names

@@ -1,8 +1,14 @@
 """Arrow-native reads through ADBC drivers, used where one is installed (an optional extra).
 
-``pip install 'datajoint_sa[adbc]'`` installs the ADBC drivers for SQLite and PostgreSQL;
-they read query results straight into Arrow buffers in C.  Without them, nothing here
-runs and :mod:`.arrow` uses its other paths.
+``pip install 'datajoint_sa[adbc]'`` installs the ADBC driver for PostgreSQL; it reads
+query results straight into Arrow buffers in C.  Without it, nothing here runs and
+:mod:`.arrow` uses its other paths.
+
+SQLite is deliberately not read through ADBC: its driver carries a second copy of the
+SQLite library, and two copies in one process do not see each other's POSIX locks, which
+SQLite names as a way to corrupt a database (https://www.sqlite.org/howtocorrupt.html,
+section 2.2.1).  Seen here as a process whose connections no longer saw tables another
+process had just created in the same file.
 
 An ADBC connection is a second connection to the database, so it cannot see what the
 current transaction has written but not committed: inside a transaction this path is
@@ -27,17 +33,13 @@ __all__ = ["ENABLED", "adbc_batches"]
 
 ENABLED = True  # switch off to compare the other paths (benchmarks, tests)
 
-_MODULES = {"sqlite": "adbc_driver_sqlite.dbapi", "postgresql": "adbc_driver_postgresql.dbapi"}
+_MODULES = {"postgresql": "adbc_driver_postgresql.dbapi"}  # not SQLite: see the module docstring
 # Kinds each driver returns in a type that casts exactly to the declared Arrow type.
 _KINDS = {
-    "sqlite": frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool",
-                         "char", "varchar", "enum", "date", "datetime"}),
     "postgresql": frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool",
                              "char", "varchar", "date", "datetime"}),
 }
-# Statement options: SQLite's driver reads 1,024 rows per batch by default; fewer, larger
-# batches mean fewer buffers (less allocator overhead) at the same bounded memory.
-_OPTIONS = {"sqlite": {"adbc.sqlite.query.batch_rows": "32768"}}
+_OPTIONS: dict[str, dict[str, str]] = {}  # per-backend statement options
 _open: weakref.WeakKeyDictionary[sa.Engine, dict[int, Any]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -53,9 +55,6 @@ def _module(backend: str) -> Any:
 
 
 def _uri(url: sa.engine.URL, backend: str) -> str | None:
-    if backend == "sqlite":
-        database = url.database
-        return database if database and database != ":memory:" and not database.startswith("file:") else None
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
