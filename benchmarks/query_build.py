@@ -150,9 +150,13 @@ def run(backend: str, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("backends", nargs="*", default=["sqlite"], choices=sorted(URLS))
+    # no choices= here: argparse checks a nargs="*" default list against them as one value
+    parser.add_argument("backends", nargs="*", default=["sqlite"], help=f"any of {', '.join(sorted(URLS))}")
     parser.add_argument("--count", type=int, default=400)
     args = parser.parse_args()
+    unknown = set(args.backends) - set(URLS)
+    if unknown:
+        parser.error(f"unknown backend(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(URLS))}")
     for backend in args.backends:
         run(backend, args.count)
 
