@@ -4,6 +4,10 @@
 query operators, populate, diagrams, on SQLite, PostgreSQL and MySQL/MariaDB.
 """
 
+import importlib
+import logging
+from typing import Any
+
 from . import errors
 from .blob import MatCell, MatStruct
 from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
@@ -14,6 +18,8 @@ from .expression.condition import AndList, Not, Top
 from .expression.query import QueryExpression
 from .expression.universal import U
 from .instance import conn
+from .populate.autopopulate import AutoPopulate
+from .populate.jobs import JobTable as Job
 from .schema import Schema, list_schemas
 from .settings import config
 from .stores import ObjectRef, gc
@@ -23,6 +29,19 @@ from .validate import ValidationResult
 from .virtual import VirtualModule, virtual_schema
 
 __version__ = "0.1.0"
+
+#: The library's logger ("datajoint_sa"); its level follows dj.config["loglevel"].
+logger = logging.getLogger("datajoint_sa")
+
+# DataJoint 2.x also names the tiers by what a table holds.
+Entry, Ingest, Compute = Manual, Imported, Computed
+
+
+def __getattr__(name: str) -> Any:
+    # dj.migrate loads alembic, so it is imported on first use rather than with the package
+    if name == "migrate":
+        return importlib.import_module(".migrate", __name__)
+    raise AttributeError(f"module 'datajoint_sa' has no attribute {name!r}")
 
 __all__ = [
     "__version__",
@@ -40,6 +59,13 @@ __all__ = [
     "Imported",
     "Computed",
     "Part",
+    "Entry",
+    "Ingest",
+    "Compute",
+    "AutoPopulate",
+    "Job",
+    "logger",
+    "migrate",
     "Diagram",
     "AndList",
     "Not",
