@@ -38,19 +38,21 @@ class AutoPopulate:
 
     @classmethod
     def _declare_check(cls, declared: Any) -> None:
-        """Refuse primary-key attributes that come from no foreign key: make() runs once per key of its parents.
+        """Warn of primary-key attributes that come from no foreign key: make() runs once per key of its parents.
 
-        ``jobs.allow_new_pk_fields_in_computed_tables`` lifts the rule (jobs then cover several rows).
+        DataJoint 2.3.5 declares such tables (its own check of this never runs), so this is a
+        warning, not an error; ``jobs.allow_new_pk_fields_in_computed_tables`` silences it.
         """
         if config["jobs.allow_new_pk_fields_in_computed_tables"]:
             return
         from_parents = {attr for _, pairs, in_key in declared.parents if in_key for attr, _ in pairs}
         own = [name for name in declared.heading.primary_key if name not in from_parents]
         if own:
-            raise DataJointError(
-                f"{cls.__name__}: the primary key of an auto-populated table must come from foreign keys, but "
-                f"{', '.join(own)} do(es) not. make() is called once per key of the parents; put rows that one make "
-                "produces in a Part table, or set dj.config['jobs.allow_new_pk_fields_in_computed_tables'] = True.")
+            logger.warning(
+                "%s: primary-key attribute(s) %s come from no foreign key, so each make() must insert every "
+                "row of its key (jobs track the parents' keys). A Part table is the usual home for such rows; "
+                "set dj.config['jobs.allow_new_pk_fields_in_computed_tables'] = True to silence this.",
+                cls.__name__, ", ".join(own))
 
     # -- what to compute ---------------------------------------------------------------
     @property

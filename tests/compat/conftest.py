@@ -56,14 +56,6 @@ def _import_reference() -> types.ModuleType:
     return datajoint
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _own_keys_in_computed_tables() -> Iterator[None]:
-    """The pipeline's Recording has a key attribute of its own, which 2.3.5 declares (its check
-    never runs: the no-op Table._declare_check comes first in the MRO of Computed and Imported)."""
-    with datajoint_sa.config.override(jobs__allow_new_pk_fields_in_computed_tables=True):
-        yield
-
-
 @pytest.fixture(scope="session")
 def ref() -> types.ModuleType:
     """The reference ``datajoint`` module."""
