@@ -25,7 +25,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..dialects import single_writer, skips_locked_rows
+from ..engine.errors import translate
 from ..errors import DataJointError
+from ..insert import on_cursor, positional_compile
 from ..table import allow_direct_insert
 
 __all__ = ["JOBS", "KeyRunner", "fingerprint", "SKIPPED"]
@@ -103,7 +105,7 @@ class KeyRunner:
     def __post_init__(self) -> None:
         self.name = type(self.table).__name__
         self.generator = inspect.isgeneratorfunction(type(self.table).make)
-        self._done_statements: dict[tuple[str, ...], sa.Select[Any]] = {}
+        self._done_statements: dict[tuple[str, ...], _ExistsProbe] = {}
         # Where writers take turns anyway, a plain make reserves its job inside its own transaction.
         self.reserve_inside = (self.jobs is not None and not self.generator
                                and single_writer(self.table.connection.dialect_name))
@@ -167,17 +169,10 @@ class KeyRunner:
     def _is_done(self, key: dict[str, Any]) -> bool:
         """Whether the table has a row for ``key`` (on the key's attributes, as ``key in table``)."""
         names = tuple(name for name in self.table.primary_key if name in key)
-        statement = self._done_statements.get(names)
-        if statement is None:
-            statement = self._done_statements[names] = _exists_statement(self.table, names)
-        return self.table.connection.execute(statement, {name: key[name] for name in names}).first() is not None
-
-    def _inserting_transaction(self) -> contextlib.AbstractContextManager[Any]:
-        """The transaction that inserts the results of a key (and takes its job off the queue)."""
-        stack = contextlib.ExitStack()
-        stack.enter_context(self.table.connection.transaction)
-        stack.enter_context(_inserting())
-        return stack
+        probe = self._done_statements.get(names)
+        if probe is None:
+            probe = self._done_statements[names] = _ExistsProbe(self.table, names)
+        return probe(key)
 
     def _complete(self, key: dict[str, Any], started: float) -> bool:
         """Inside the inserting transaction: take the job off the queue and claim the next one."""
@@ -188,7 +183,7 @@ class KeyRunner:
         return True
 
     def _make_plain(self, key: dict[str, Any], started: float) -> bool:
-        with self._inserting_transaction():
+        with self.table.connection.transaction, _inserting():
             if self.reserve_inside and not self.jobs.reserve(key):
                 return False
             if self.jobs is None and self._is_done(key):
@@ -202,7 +197,7 @@ class KeyRunner:
         outside = self.table.make(dict(key), **self.make_kwargs)
         fetched = fingerprint(next(outside))
         computed = next(outside)
-        with self._inserting_transaction():
+        with self.table.connection.transaction, _inserting():
             if self.jobs is None and self._is_done(key):
                 return False
             inside = self.table.make(dict(key), **self.make_kwargs)
@@ -214,8 +209,36 @@ class KeyRunner:
             return self._complete(key, started)
 
 
-def _exists_statement(table: Any, names: tuple[str, ...]) -> sa.Select[Any]:
-    """SELECT 1 for one key of ``table``, with the values of ``names`` as bound parameters (compiled once)."""
-    columns = table.sql_table.c
-    where = [columns[name] == sa.bindparam(name, type_=columns[name].type) for name in names]
-    return sa.select(sa.literal(1)).select_from(table.sql_table).where(*where).limit(1)
+class _ExistsProbe:
+    """``SELECT EXISTS (row of table with these key values)``, compiled once, run on the DB-API cursor.
+
+    Populate asks this once per key; through the driver's cursor of the current
+    transaction it costs a fraction of a SQLAlchemy execution.  Values pass through
+    the columns' bind processors, so dates, uuids etc. bind as SQLAlchemy would bind them.
+    """
+
+    def __init__(self, table: Any, names: tuple[str, ...]) -> None:
+        self.connection = table.connection
+        self.dialect = self.connection.engine.dialect
+        columns = table.sql_table.c
+        where = [columns[name] == sa.bindparam(name, type_=columns[name].type) for name in names]
+        statement = sa.select(sa.exists().select_from(table.sql_table).where(*where))
+        self.sql, order = positional_compile(statement, self.dialect)
+        if sorted(order) != sorted(names):
+            raise DataJointError(f"Internal error: placeholders {order} do not match the key attributes {list(names)}.")
+        processors = {name: columns[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+                      for name in names}
+        self.binds = [(name, processors[name]) for name in order]
+
+    def __call__(self, key: dict[str, Any]) -> bool:
+        values = tuple(key[name] if process is None else process(key[name]) for name, process in self.binds)
+
+        def probe(cursor: Any) -> bool:
+            cursor.execute(self.sql, values)
+            return bool(cursor.fetchone()[0])
+
+        try:
+            with self.connection.connect(write=False) as conn:
+                return on_cursor(conn, self.dialect, self.sql, probe)
+        except sa.exc.DBAPIError as err:
+            raise translate(err, self.connection.dialect_name) from err
