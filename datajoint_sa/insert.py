@@ -57,7 +57,7 @@ from .errors import DataJointError, MissingAttributeError
 from .heading import Attribute, Heading
 from .types import FLOAT32_MAX, INT_RANGES, value_coercer
 
-__all__ = ["Batch", "RowView", "InsertPlan", "iter_batches", "check_column", "insert_statement", "on_cursor", "positional_compile", "CHUNK_ROWS", "COPY_THRESHOLD"]
+__all__ = ["Batch", "RowView", "InsertPlan", "iter_batches", "check_column", "insert_statement", "on_cursor", "CHUNK_ROWS", "COPY_THRESHOLD"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -566,12 +566,6 @@ def _positional_dialect(dialect: sa.Dialect) -> sa.Dialect:
     positional.paramstyle = "format"
     positional.positional = True
     return positional
-
-
-def positional_compile(statement: sa.ClauseElement, dialect: sa.Dialect) -> tuple[str, list[str]]:
-    """SQL text of ``statement`` with positional placeholders, and the parameter name of each."""
-    compiled = statement.compile(dialect=_positional_dialect(dialect))
-    return compiled.string, [compiled.binds[b].key for b in compiled.positiontup or ()]
 
 
 @functools.lru_cache(maxsize=512)

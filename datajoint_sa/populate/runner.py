@@ -25,9 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..dialects import single_writer, skips_locked_rows
-from ..engine.errors import translate
+from ..engine.direct import DirectStatement
 from ..errors import DataJointError
-from ..insert import on_cursor, positional_compile
 from ..table import allow_direct_insert
 
 __all__ = ["JOBS", "KeyRunner", "fingerprint", "SKIPPED"]
@@ -105,7 +104,7 @@ class KeyRunner:
     def __post_init__(self) -> None:
         self.name = type(self.table).__name__
         self.generator = inspect.isgeneratorfunction(type(self.table).make)
-        self._done_statements: dict[tuple[str, ...], _ExistsProbe] = {}
+        self._done_statements: dict[tuple[str, ...], DirectStatement] = {}
         # Where writers take turns anyway, a plain make reserves its job inside its own transaction.
         self.reserve_inside = (self.jobs is not None and not self.generator
                                and single_writer(self.table.connection.dialect_name))
@@ -171,8 +170,8 @@ class KeyRunner:
         names = tuple(name for name in self.table.primary_key if name in key)
         probe = self._done_statements.get(names)
         if probe is None:
-            probe = self._done_statements[names] = _ExistsProbe(self.table, names)
-        return probe(key)
+            probe = self._done_statements[names] = _exists_statement(self.table, names)
+        return bool(probe.run(key, fetch=True)[1][0])
 
     def _complete(self, key: dict[str, Any], started: float) -> bool:
         """Inside the inserting transaction: take the job off the queue and claim the next one."""
@@ -209,36 +208,8 @@ class KeyRunner:
             return self._complete(key, started)
 
 
-class _ExistsProbe:
-    """``SELECT EXISTS (row of table with these key values)``, compiled once, run on the DB-API cursor.
-
-    Populate asks this once per key; through the driver's cursor of the current
-    transaction it costs a fraction of a SQLAlchemy execution.  Values pass through
-    the columns' bind processors, so dates, uuids etc. bind as SQLAlchemy would bind them.
-    """
-
-    def __init__(self, table: Any, names: tuple[str, ...]) -> None:
-        self.connection = table.connection
-        self.dialect = self.connection.engine.dialect
-        columns = table.sql_table.c
-        where = [columns[name] == sa.bindparam(name, type_=columns[name].type) for name in names]
-        statement = sa.select(sa.exists().select_from(table.sql_table).where(*where))
-        self.sql, order = positional_compile(statement, self.dialect)
-        if sorted(order) != sorted(names):
-            raise DataJointError(f"Internal error: placeholders {order} do not match the key attributes {list(names)}.")
-        processors = {name: columns[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
-                      for name in names}
-        self.binds = [(name, processors[name]) for name in order]
-
-    def __call__(self, key: dict[str, Any]) -> bool:
-        values = tuple(key[name] if process is None else process(key[name]) for name, process in self.binds)
-
-        def probe(cursor: Any) -> bool:
-            cursor.execute(self.sql, values)
-            return bool(cursor.fetchone()[0])
-
-        try:
-            with self.connection.connect(write=False) as conn:
-                return on_cursor(conn, self.dialect, self.sql, probe)
-        except sa.exc.DBAPIError as err:
-            raise translate(err, self.connection.dialect_name) from err
+def _exists_statement(table: Any, names: tuple[str, ...]) -> DirectStatement:
+    """``SELECT EXISTS (row of table with these key values)``, the values of ``names`` as parameters."""
+    columns = table.sql_table.c
+    where = [columns[name] == sa.bindparam(name, type_=columns[name].type) for name in names]
+    return DirectStatement(sa.select(sa.exists().select_from(table.sql_table).where(*where)), table.connection)
