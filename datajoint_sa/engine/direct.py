@@ -9,16 +9,19 @@ column types' bind processors, so they bind exactly as SQLAlchemy would bind the
 
 from __future__ import annotations
 
+import copy
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from ..errors import DataJointError
-from ..insert import _positional_dialect, on_cursor
 from .errors import translate
 
-__all__ = ["DirectStatement"]
+__all__ = ["DirectStatement", "on_cursor", "positional_dialect"]
+
+logger = logging.getLogger("datajoint_sa")
 
 
 class DirectStatement:
@@ -31,7 +34,7 @@ class DirectStatement:
     def __init__(self, statement: sa.ClauseElement, connection: Any) -> None:
         self.connection = connection
         self.dialect = connection.engine.dialect
-        compiled = statement.compile(dialect=_positional_dialect(self.dialect))
+        compiled = statement.compile(dialect=positional_dialect(self.dialect))
         if "POSTCOMPILE" in compiled.string:
             raise DataJointError("Internal error: a statement run directly cannot expand parameters at execution.")
         self.sql = compiled.string
@@ -63,3 +66,41 @@ class DirectStatement:
                 return on_cursor(conn, self.dialect, self.sql, work)
         except sa.exc.DBAPIError as err:
             raise translate(err, self.connection.dialect_name) from err
+
+
+def positional_dialect(dialect: sa.Dialect) -> sa.Dialect:
+    """A copy of ``dialect`` that compiles ``%s``/``?`` placeholders, so rows bind as plain tuples.
+
+    The drivers accept both styles (psycopg and pymysql document ``format`` beside
+    ``pyformat``); tuples spare building a dict per row.
+    """
+    if dialect.positional:
+        return dialect
+    positional = copy.copy(dialect)
+    positional.paramstyle = "format"
+    positional.positional = True
+    return positional
+
+
+def on_cursor(conn: sa.Connection, dialect: sa.Dialect, statement: str, work: Any) -> Any:
+    """``work(cursor)`` on the DB-API cursor of ``conn``, driver errors wrapped as SQLAlchemy wraps them.
+
+    The cursor is used directly, not through ``exec_driver_sql``: the drivers take any
+    iterable of rows (:class:`RowView`) where SQLAlchemy requires a list, and a short
+    statement run once per key (populate) costs several times less this way.
+    """
+    dbapi = dialect.loaded_dbapi
+    dbapi_connection = conn.connection
+    logger.debug("%s", statement)  # SQLAlchemy's echo does not see statements sent this way
+    cursor = dbapi_connection.cursor()
+    try:
+        return work(cursor)
+    except dbapi.Error as err:
+        invalidated = dialect.is_disconnect(err, dbapi_connection, cursor)
+        raise sa.exc.DBAPIError.instance(statement, None, err, dbapi.Error, connection_invalidated=invalidated,
+                                         dialect=dialect) from err
+    finally:
+        try:
+            cursor.close()
+        except dbapi.Error:  # a broken connection: the error above says why
+            pass
