@@ -53,6 +53,7 @@ from sqlalchemy.engine.processors import to_float
 
 from . import errors
 from .codecs import encoder_for
+from .engine.direct import on_cursor, positional_dialect
 from .errors import DataJointError, MissingAttributeError
 from .heading import Attribute, Heading
 from .types import FLOAT32_MAX, INT_RANGES, value_coercer
@@ -552,29 +553,13 @@ def insert_statement(table: sa.Table, names: Sequence[str], primary_key: Sequenc
 
 
 @functools.lru_cache(maxsize=16)
-def _positional_dialect(dialect: sa.Dialect) -> sa.Dialect:
-    """A copy of ``dialect`` that compiles ``%s``/``?`` placeholders, so rows bind as plain tuples.
-
-    The drivers accept both styles (psycopg and pymysql document ``format`` beside
-    ``pyformat``); tuples spare building a dict per row.
-    """
-    if dialect.positional:
-        return dialect
-    import copy
-
-    positional = copy.copy(dialect)
-    positional.paramstyle = "format"
-    positional.positional = True
-    return positional
-
-
 @functools.lru_cache(maxsize=512)
 def _compiled_insert(dialect: sa.Dialect, table: sa.Table, names: tuple[str, ...], primary_key: tuple[str, ...],
                      skip_duplicates: bool, replace: bool) -> tuple[str, tuple[int, ...]]:
     """SQL text of the INSERT for ``names`` and the position in ``names`` of each placeholder."""
     statement = insert_statement(table, names, primary_key, dialect.name if dialect.name != "mariadb" else "mysql",
                                  skip_duplicates=skip_duplicates, replace=replace)
-    compiled = statement.compile(dialect=_positional_dialect(dialect), column_keys=list(names), for_executemany=True)
+    compiled = statement.compile(dialect=positional_dialect(dialect), column_keys=list(names), for_executemany=True)
     keys = [compiled.binds[b].key for b in compiled.positiontup or ()]
     if sorted(keys) != sorted(names):
         raise DataJointError(f"Internal error: INSERT placeholders {keys} do not match the attributes {list(names)}.")
@@ -709,24 +694,5 @@ class InsertPlan:
         return f"COPY {preparer.format_table(self.table)} ({columns}) FROM STDIN"
 
     def _on_cursor(self, conn: sa.Connection, statement: str, work: Any) -> None:
-        """Run ``work(cursor)`` on the DB-API cursor of ``conn``, driver errors wrapped as SQLAlchemy wraps them.
+        on_cursor(conn, self.dialect, statement, work)
 
-        The cursor is used directly, not through ``exec_driver_sql``, because SQLAlchemy
-        requires a list of rows while the drivers take any iterable: rows are made one at
-        a time from the columns (:class:`RowView`).
-        """
-        dbapi = self.dialect.loaded_dbapi
-        dbapi_connection = conn.connection
-        logger.debug("%s", statement)  # SQLAlchemy's echo does not see statements sent this way
-        cursor = dbapi_connection.cursor()
-        try:
-            work(cursor)
-        except dbapi.Error as err:
-            invalidated = self.dialect.is_disconnect(err, dbapi_connection, cursor)
-            raise sa.exc.DBAPIError.instance(statement, None, err, dbapi.Error, connection_invalidated=invalidated,
-                                             dialect=self.dialect) from err
-        finally:
-            try:
-                cursor.close()
-            except dbapi.Error:  # a broken connection: the error above says why
-                pass

@@ -20,6 +20,7 @@ from ..dialects import DialectRules, autocommits_cheaply, rules_for
 from ..errors import DataJointError
 from ..settings import DEFAULT_SQLITE_FILENAME, Config
 from ..types import TextJSON
+from .direct import on_cursor
 from .errors import translate
 
 __all__ = ["Connection", "url_from_config"]
@@ -72,7 +73,9 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     # A transaction that may write takes the write lock at once (BEGIN IMMEDIATE): a deferred
     # transaction that upgrades to writing while another process writes fails with SQLITE_BUSY
     # instead of waiting (https://www.sqlite.org/lang_transaction.html).
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get(WRITE_FLAG, True) else "BEGIN")
+    # Sent on the driver's cursor: once per transaction, SQLAlchemy's execution would cost more than the BEGIN.
+    begin = "BEGIN IMMEDIATE" if connection.info.get(WRITE_FLAG, True) else "BEGIN"
+    on_cursor(connection, connection.dialect, begin, lambda cursor: cursor.execute(begin))
 
 
 def _sqlite_type_names(dialect: sa.Dialect) -> None:

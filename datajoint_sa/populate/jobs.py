@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from ..codecs import encoder_for
 from ..dialects import claims_in_one_statement, server_now, session_id
+from ..engine.direct import DirectStatement
 from ..errors import DataJointError
 from ..heading import Heading
 from ..settings import config
@@ -261,10 +262,26 @@ class JobTable(Table):
         """
         params = {**self._key_params(key), **{f"worker_{k}": v for k, v in _worker_process().items()}}
         if claims_in_one_statement(self.connection.dialect_name):
-            return self.connection.execute(self._claim_statement, params).rowcount == 1
-        if self.connection.execute(self._lock_probe(self.sql_table), params).first() is None:
+            return self._direct("claim").run(params)[0] == 1
+        if self._direct("lock").run(params, fetch=True)[1] is None:
             return False
-        return self.connection.execute(self._reserve_statement, params).rowcount == 1
+        return self._direct("reserve").run(params)[0] == 1
+
+    def _direct(self, name: str) -> DirectStatement:
+        """The statement ``name`` (claim, lock, reserve, delete), compiled once per jobs table object."""
+        statements = self.__dict__.setdefault("_direct_statements", {})
+        if name not in statements:
+            statements[name] = DirectStatement(self._statement(name), self.connection)
+        return statements[name]
+
+    def _statement(self, name: str) -> sa.Executable:
+        if name == "claim":
+            return self._claim_statement
+        if name == "lock":
+            return self._lock_probe(self.sql_table)
+        if name == "reserve":
+            return self._reserve_statement
+        return sa.delete(self.sql_table).where(self._where_bound_key)
 
     def _lock_probe(self, table: sa.FromClause) -> sa.Select[Any]:
         """The key of the pending job of one key, locked unless another transaction holds it."""
@@ -293,12 +310,12 @@ class JobTable(Table):
 
         populate() calls this inside the transaction that inserts the job's results.
         """
-        if config["jobs.keep_completed"]:
-            now = server_now(self.connection.dialect_name)
-            statement: sa.Executable = (sa.update(self.sql_table).where(self._where_bound_key)
-                                        .values(status="success", completed_time=now, duration=duration))
-        else:
-            statement = sa.delete(self.sql_table).where(self._where_bound_key)
+        if not config["jobs.keep_completed"]:
+            self._direct("delete").run(self._key_params(key))
+            return
+        now = server_now(self.connection.dialect_name)
+        statement = (sa.update(self.sql_table).where(self._where_bound_key)
+                     .values(status="success", completed_time=now, duration=duration))
         self.connection.execute(statement, self._key_params(key))
 
     def error(self, key: dict[str, Any], error_message: str, error_stack: str | None = None) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..dialects import single_writer, skips_locked_rows
+from ..engine.direct import DirectStatement
 from ..errors import DataJointError
 from ..table import allow_direct_insert
 
@@ -103,7 +104,7 @@ class KeyRunner:
     def __post_init__(self) -> None:
         self.name = type(self.table).__name__
         self.generator = inspect.isgeneratorfunction(type(self.table).make)
-        self._done_statements: dict[tuple[str, ...], sa.Select[Any]] = {}
+        self._done_statements: dict[tuple[str, ...], DirectStatement] = {}
         # Where writers take turns anyway, a plain make reserves its job inside its own transaction.
         self.reserve_inside = (self.jobs is not None and not self.generator
                                and single_writer(self.table.connection.dialect_name))
@@ -167,17 +168,10 @@ class KeyRunner:
     def _is_done(self, key: dict[str, Any]) -> bool:
         """Whether the table has a row for ``key`` (on the key's attributes, as ``key in table``)."""
         names = tuple(name for name in self.table.primary_key if name in key)
-        statement = self._done_statements.get(names)
-        if statement is None:
-            statement = self._done_statements[names] = _exists_statement(self.table, names)
-        return self.table.connection.execute(statement, {name: key[name] for name in names}).first() is not None
-
-    def _inserting_transaction(self) -> contextlib.AbstractContextManager[Any]:
-        """The transaction that inserts the results of a key (and takes its job off the queue)."""
-        stack = contextlib.ExitStack()
-        stack.enter_context(self.table.connection.transaction)
-        stack.enter_context(_inserting())
-        return stack
+        probe = self._done_statements.get(names)
+        if probe is None:
+            probe = self._done_statements[names] = _exists_statement(self.table, names)
+        return bool(probe.run(key, fetch=True)[1][0])
 
     def _complete(self, key: dict[str, Any], started: float) -> bool:
         """Inside the inserting transaction: take the job off the queue and claim the next one."""
@@ -188,7 +182,7 @@ class KeyRunner:
         return True
 
     def _make_plain(self, key: dict[str, Any], started: float) -> bool:
-        with self._inserting_transaction():
+        with self.table.connection.transaction, _inserting():
             if self.reserve_inside and not self.jobs.reserve(key):
                 return False
             if self.jobs is None and self._is_done(key):
@@ -202,7 +196,7 @@ class KeyRunner:
         outside = self.table.make(dict(key), **self.make_kwargs)
         fetched = fingerprint(next(outside))
         computed = next(outside)
-        with self._inserting_transaction():
+        with self.table.connection.transaction, _inserting():
             if self.jobs is None and self._is_done(key):
                 return False
             inside = self.table.make(dict(key), **self.make_kwargs)
@@ -214,8 +208,8 @@ class KeyRunner:
             return self._complete(key, started)
 
 
-def _exists_statement(table: Any, names: tuple[str, ...]) -> sa.Select[Any]:
-    """SELECT 1 for one key of ``table``, with the values of ``names`` as bound parameters (compiled once)."""
+def _exists_statement(table: Any, names: tuple[str, ...]) -> DirectStatement:
+    """``SELECT EXISTS (row of table with these key values)``, the values of ``names`` as parameters."""
     columns = table.sql_table.c
     where = [columns[name] == sa.bindparam(name, type_=columns[name].type) for name in names]
-    return sa.select(sa.literal(1)).select_from(table.sql_table).where(*where).limit(1)
+    return DirectStatement(sa.select(sa.exists().select_from(table.sql_table).where(*where)), table.connection)
