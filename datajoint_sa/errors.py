@@ -13,6 +13,8 @@
     └── QueryError                  the database refused a statement
         ├── QuerySyntaxError
         ├── AccessError
+        ├── TransactionConflictError  the database rolled back a statement to break a deadlock
+        │                             or lock wait; running it again may succeed
         ├── DuplicateError          a unique or primary key would repeat
         ├── IntegrityError          a foreign key would dangle
         ├── UnknownAttributeError   a name not in the heading (also a KeyError)
@@ -41,6 +43,7 @@ __all__ = [
     "QuerySyntaxError",
     "AccessError",
     "DuplicateError",
+    "TransactionConflictError",
     "IntegrityError",
     "UnknownAttributeError",
     "MissingAttributeError",
@@ -93,6 +96,10 @@ class QuerySyntaxError(QueryError):
 
 class AccessError(QueryError):
     """The database user lacks a privilege needed for the statement."""
+
+
+class TransactionConflictError(QueryError):
+    """The database rolled the statement back to break a deadlock or a lock wait; a retry may succeed."""
 
 
 class DuplicateError(QueryError):

@@ -22,6 +22,8 @@ _POSTGRES = {  # SQLSTATE -> class (https://www.postgresql.org/docs/current/errc
     "42P01": errors.MissingTableError,
     "42501": errors.AccessError,
     "42703": errors.UnknownAttributeError,
+    "40P01": errors.TransactionConflictError,  # deadlock_detected
+    "40001": errors.TransactionConflictError,  # serialization_failure
 }
 _MYSQL = {  # server error numbers (https://mariadb.com/kb/en/mariadb-error-codes/)
     1062: errors.DuplicateError,
@@ -37,6 +39,8 @@ _MYSQL = {  # server error numbers (https://mariadb.com/kb/en/mariadb-error-code
     1045: errors.AccessError,
     1142: errors.AccessError,
     1054: errors.UnknownAttributeError,
+    1213: errors.TransactionConflictError,  # ER_LOCK_DEADLOCK
+    1205: errors.TransactionConflictError,  # ER_LOCK_WAIT_TIMEOUT
     2006: errors.LostConnectionError,
     2013: errors.LostConnectionError,
 }

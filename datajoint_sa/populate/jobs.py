@@ -21,7 +21,9 @@ import getpass
 import logging
 import os
 import platform
+import random
 import subprocess
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -30,7 +32,7 @@ import sqlalchemy as sa
 from ..codecs import encoder_for
 from ..dialects import claims_in_one_statement, server_now, session_id
 from ..engine.direct import DirectStatement
-from ..errors import DataJointError
+from ..errors import DataJointError, TransactionConflictError
 from ..heading import Heading
 from ..settings import config
 from ..table import Table
@@ -110,6 +112,10 @@ connection_id = 0 : int64
 version = "" : varchar(64)
 index(status, priority, scheduled_time)
 """
+
+
+#: Tries of a reservation that the database rolls back to break a deadlock.
+RESERVE_ATTEMPTS = 5
 
 
 class JobTable(Table):
@@ -250,7 +256,16 @@ class JobTable(Table):
         whose UPDATE changed the row.
         """
         params = {**self._key_params(key), **{f"worker_{k}": v for k, v in _worker_process().items()}}
-        return self.connection.execute_alone(self._reserve_statement, params) == 1
+        for attempt in range(RESERVE_ATTEMPTS):
+            try:
+                return self.connection.execute_alone(self._reserve_statement, params) == 1
+            except TransactionConflictError:
+                # The server rolled the UPDATE back to break a deadlock with another worker (InnoDB
+                # locks the rows its subquery reads); nothing was claimed, so it is safe to try again.
+                if attempt == RESERVE_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+        return False
 
     def reserve_unlocked(self, key: dict[str, Any]) -> bool:
         """Inside an open transaction, claim a pending job that no other transaction has locked.
