@@ -11,7 +11,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_describe import layout
-from test_properties_declare import EXAMPLES, UNKEYABLE, Attr, Case, ForeignKey, cases
+from test_properties_declare import EXAMPLES, UNKEYABLE, Attr, Case, ForeignKey, cases, declare_parent
 
 import datajoint_sa as dj
 from datajoint_sa.migrate import plan
@@ -46,13 +46,7 @@ def changes(draw):
 
 
 def test_alter_between_random_definitions(schema, connection):
-    @schema
-    class Parent(dj.Manual):
-        definition = """
-        parent_id : int32
-        ---
-        parent_note = null : varchar(20)
-        """
+    Parent = declare_parent(schema)
 
     counter = itertools.count()
 

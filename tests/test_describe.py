@@ -6,7 +6,7 @@ import itertools
 
 from hypothesis import HealthCheck, given, settings
 from reflection_helpers import reflect
-from test_properties_declare import EXAMPLES, cases
+from test_properties_declare import EXAMPLES, cases, declare_parent
 
 import datajoint_sa as dj
 from datajoint_sa.migrate import plan
@@ -54,13 +54,7 @@ def test_describe_known_table(schema):
 
 
 def test_describe_round_trip(schema, connection):
-    @schema
-    class Parent(dj.Manual):
-        definition = """
-        parent_id : int32
-        ---
-        parent_note = null : varchar(20)
-        """
+    Parent = declare_parent(schema)
 
     counter = itertools.count()
 

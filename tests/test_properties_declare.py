@@ -72,6 +72,14 @@ class Case:
         return [line.name if isinstance(line, Attr) else line.column for line in ordered]
 
 
+#: The table every ``-> Parent`` of a random definition refers to.
+PARENT_DEFINITION = """
+parent_id : int32
+---
+parent_note = null : varchar(20)
+"""
+
+
 @st.composite
 def type_and_default(draw, in_key: bool):
     kind = draw(st.sampled_from(KEYABLE if in_key else KEYABLE + UNKEYABLE))
@@ -175,14 +183,13 @@ def check_case(connection, schema, parent, case: Case, class_name: str) -> None:
     assert cls.heading.primary_key == reflected.primary_key
 
 
+def declare_parent(schema: dj.Schema) -> type:
+    """Declare ``Parent``, the table that the foreign keys of the random definitions refer to."""
+    return schema(type("Parent", (dj.Manual,), {"definition": PARENT_DEFINITION}))
+
+
 def test_random_definitions(schema, connection):
-    @schema
-    class Parent(dj.Manual):
-        definition = """
-        parent_id : int32
-        ---
-        parent_note = null : varchar(20)
-        """
+    Parent = declare_parent(schema)
 
     counter = itertools.count()
 
