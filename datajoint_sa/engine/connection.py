@@ -196,19 +196,13 @@ class Connection:
         if current is not None:
             yield current
             return
-        self._log_first_use()
         held = getattr(self._local, "held", None)
         try:
-            with contextlib.nullcontext(held) if held is not None else self.engine.connect() as connection:
-                connection.info[WRITE_FLAG] = write
-                with connection.begin():
-                    self._local.connection = connection
-                    try:
-                        yield connection
-                    finally:
-                        self._local.connection = None
-        except sa.exc.DBAPIError as err:
+            opened = contextlib.nullcontext(held) if held is not None else self.engine.connect()
+        except sa.exc.DBAPIError as err:  # the server cannot be reached
             raise translate(err, self.dialect_name) from err
+        with opened as connection, self._session_on(connection, write=write):
+            yield connection
 
     def start_transaction(self) -> None:
         """Begin a transaction that lasts until commit_transaction() or cancel_transaction()."""
@@ -264,9 +258,10 @@ class Connection:
                 raw.execute("PRAGMA foreign_keys=ON")
 
     @contextlib.contextmanager
-    def _session_on(self, connection: sa.Connection) -> Iterator[sa.Connection]:
+    def _session_on(self, connection: sa.Connection, *, write: bool = True) -> Iterator[sa.Connection]:
+        """A transaction on ``connection`` that this thread's statements join until the block ends."""
         self._log_first_use()
-        connection.info[WRITE_FLAG] = True
+        connection.info[WRITE_FLAG] = write
         try:
             with connection.begin():
                 self._local.connection = connection
