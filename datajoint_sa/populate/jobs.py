@@ -21,18 +21,18 @@ import getpass
 import logging
 import os
 import platform
-import random
 import subprocess
-import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from ..codecs import encoder_for
 from ..dialects import claims_in_one_statement, server_now, session_id
 from ..engine.direct import DirectStatement
-from ..errors import DataJointError, TransactionConflictError
+from ..engine.retry import retry_on_conflict
+from ..errors import DataJointError
 from ..heading import Heading
 from ..settings import config
 from ..table import Table
@@ -40,6 +40,8 @@ from ..table import Table
 __all__ = ["JobTable", "existing_jobs_tables", "jobs_table_for", "server_time", "job_version"]
 
 logger = logging.getLogger("datajoint_sa")
+
+T = TypeVar("T")
 
 ERROR_MESSAGE_LENGTH = 2047
 TRUNCATION = "...truncated"
@@ -112,10 +114,6 @@ connection_id = 0 : int64
 version = "" : varchar(64)
 index(status, priority, scheduled_time)
 """
-
-
-#: Tries of a reservation that the database rolls back to break a deadlock.
-RESERVE_ATTEMPTS = 5
 
 
 class JobTable(Table):
@@ -191,35 +189,44 @@ class JobTable(Table):
            ``jobs.orphan_timeout``; None keeps them), left by workers that died,
            become pending again.
         Pending entries whose keys were made meanwhile are dropped (not counted).
+        Outside a transaction, a step that loses a deadlock with another worker
+        maintaining the same queue is run again.
         """
-        target = self.target
+        target, step = self.target, self._step
         priority = config["jobs.default_priority"] if priority is None else int(priority)
         stale_timeout = config["jobs.stale_timeout"] if stale_timeout is None else stale_timeout
         orphan_timeout = config["jobs.orphan_timeout"] if orphan_timeout is None else orphan_timeout
         now = server_time(self.connection)
-        result = {"added": self._add(target._todo(restrictions), now + datetime.timedelta(seconds=delay), priority),
+        scheduled = now + datetime.timedelta(seconds=delay)
+        result = {"added": step(lambda: self._add(target._todo(restrictions), scheduled, priority)),
                   "removed": 0, "orphaned": 0, "re_pended": 0}
         done = target.proj()
         columns = self.sql_table.c
-        (self.pending & done).delete_quick()
+        step((self.pending & done).delete_quick)
         if config["jobs.keep_completed"]:
             again = ((self.completed & target.key_source.proj()) - done).keys()
-            for key in again:
-                self._set_where(self._where_key(key), status="pending", priority=priority, completed_time=None, duration=None)
-            result["re_pended"] = len(again)
+            if again:
+                result["re_pended"] = step(lambda: self._set_where(
+                    sa.or_(*(self._where_key(key) for key in again)),
+                    status="pending", priority=priority, completed_time=None, duration=None))
         vanished = self - target.key_source.proj()
         finished = vanished & [{"status": "success"}, {"status": "error"}]
-        result["removed"] = (finished - done).delete_quick(get_count=True) or 0
+        result["removed"] = step(lambda: (finished - done).delete_quick(get_count=True)) or 0
         if stale_timeout and stale_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=stale_timeout)
             stale = [k for k in (vanished - {"status": "ignore"}).to_dicts() if k["created_time"] < cutoff]
-            result["removed"] += self._delete_keys([self._key(k) for k in stale])
+            result["removed"] += step(lambda: self._delete_keys([self._key(k) for k in stale]))
         if orphan_timeout is not None and orphan_timeout > 0:
             cutoff = now - datetime.timedelta(seconds=float(orphan_timeout))
-            result["orphaned"] = self._set_where(
+            result["orphaned"] = step(lambda: self._set_where(
                 sa.and_(columns.status == "reserved", columns.reserved_time < cutoff),
-                status="pending", reserved_time=None, host="", pid=0, connection_id=0)
+                status="pending", reserved_time=None, host="", pid=0, connection_id=0))
         return result
+
+    def _step(self, action: Callable[[], T]) -> T:
+        """One queue change; retried after a lost deadlock unless a caller's transaction is open,
+        since the server then rolls back that whole transaction."""
+        return action() if self.connection.in_transaction else retry_on_conflict(action)
 
     def _add(self, todo: Any, scheduled: datetime.datetime, priority: int) -> int:
         queued = {tuple(k[n] for n in self.primary_key) for k in self.keys()}
@@ -256,16 +263,7 @@ class JobTable(Table):
         whose UPDATE changed the row.
         """
         params = {**self._key_params(key), **{f"worker_{k}": v for k, v in _worker_process().items()}}
-        for attempt in range(RESERVE_ATTEMPTS):
-            try:
-                return self.connection.execute_alone(self._reserve_statement, params) == 1
-            except TransactionConflictError:
-                # The server rolled the UPDATE back to break a deadlock with another worker (InnoDB
-                # locks the rows its subquery reads); nothing was claimed, so it is safe to try again.
-                if attempt == RESERVE_ATTEMPTS - 1:
-                    raise
-                time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
-        return False
+        return retry_on_conflict(lambda: self.connection.execute_alone(self._reserve_statement, params) == 1)
 
     def reserve_unlocked(self, key: dict[str, Any]) -> bool:
         """Inside an open transaction, claim a pending job that no other transaction has locked.

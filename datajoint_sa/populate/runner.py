@@ -1,7 +1,8 @@
 """Making one key: make() in a transaction, job bookkeeping and one log line per outcome.
 
 A plain ``make(key)`` runs inside one transaction: if it raises, nothing it
-inserted stays.  A generator ``make`` (the three-part form: fetch, compute,
+inserted stays; if the server rolls it back to break a deadlock with another
+worker, it runs again.  A generator ``make`` (the three-part form: fetch, compute,
 insert) runs its fetch and its long compute outside any transaction; then, in the
 transaction that inserts, it fetches again and refuses to insert if the inputs
 changed meanwhile.  With a jobs table the job is claimed first and leaves the
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 
 from ..dialects import single_writer, skips_locked_rows
 from ..engine.direct import DirectStatement
+from ..engine.retry import retry_on_conflict
 from ..errors import DataJointError
 from ..table import allow_direct_insert
 
@@ -177,11 +179,14 @@ class KeyRunner:
         """Inside the inserting transaction: take the job off the queue and claim the next one."""
         if self.jobs is not None:
             self.jobs.complete(key, time.perf_counter() - started)
-            if self._next is not None and self.jobs.reserve_unlocked(self._next):
-                self._claim_on_commit = dict(self._next)
+            claimed = self._next is not None and self.jobs.reserve_unlocked(self._next)
+            self._claim_on_commit = dict(self._next) if claimed else None
         return True
 
     def _make_plain(self, key: dict[str, Any], started: float) -> bool:
+        return retry_on_conflict(lambda: self._make_plain_once(key, started), f"make({key}) of {self.name}")
+
+    def _make_plain_once(self, key: dict[str, Any], started: float) -> bool:
         with self.table.connection.transaction, _inserting():
             if self.reserve_inside and not self.jobs.reserve(key):
                 return False
@@ -196,6 +201,11 @@ class KeyRunner:
         outside = self.table.make(dict(key), **self.make_kwargs)
         fetched = fingerprint(next(outside))
         computed = next(outside)
+        return retry_on_conflict(lambda: self._insert_computed(key, fetched, computed, started),
+                                 f"the insert of {self.name} for {key}")
+
+    def _insert_computed(self, key: dict[str, Any], fetched: bytes, computed: Any, started: float) -> bool:
+        """The transaction of a generator make: fetch again, compare with ``fetched``, insert ``computed``."""
         with self.table.connection.transaction, _inserting():
             if self.jobs is None and self._is_done(key):
                 return False
