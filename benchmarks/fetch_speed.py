@@ -1,8 +1,8 @@
 """Fetch speed: to_dicts / to_pandas / to_arrow beside the raw driver, per backend.
 
 Table: 100,000 rows (int key, int, float, varchar, date).  The methods run in interleaved
-rounds (best time kept, so a busy machine slows every method alike) and print rows/s beside
-the raw DB-API ``fetchall`` turned into dicts and ``pandas.read_sql`` on the same query and
+rounds in shuffled order (best time kept, so a busy machine slows every method alike) and
+print rows/s beside the raw DB-API ``fetchall`` turned into dicts and ``pandas.read_sql`` on the same query and
 SQLAlchemy connection.  Targets: to_dicts >= 0.7x raw dicts, to_pandas >= 1.5x read_sql,
 to_arrow >= 3x read_sql (SQLite, PostgreSQL).  Where ADBC drivers are installed, the
 Arrow and pandas figures are printed with and without them.
@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -71,11 +73,21 @@ def without_adbc(fn):
 
 
 def timings(methods: dict, rounds: int = ROUNDS) -> dict[str, float]:
+    """Best seconds of each method over interleaved rounds.
+
+    The order is shuffled every round and garbage is collected before each call: a method
+    that runs right after one freeing a large result (read_sql's frame) pays for the
+    allocator handing memory back and forth, which would otherwise always hit the same one.
+    """
     best = dict.fromkeys(methods, float("inf"))
+    order = list(methods)
+    shuffle = random.Random(0).shuffle
     for _ in range(rounds):
-        for name, fn in methods.items():
+        shuffle(order)
+        for name in order:
+            gc.collect()
             start = time.perf_counter()
-            fn()
+            methods[name]()
             best[name] = min(best[name], time.perf_counter() - start)
     return best
 
@@ -106,7 +118,7 @@ def speed(connection: dj.Connection, query, rows: int, backend: str) -> None:
         methods["to_pandas (no ADBC)"] = without_adbc(query.to_pandas)
         methods["to_arrow (no ADBC)"] = without_adbc(query.to_arrow)
     best = timings(methods)
-    print(f"\n{backend}: {rows:,} rows, best of {ROUNDS} interleaved rounds"
+    print(f"\n{backend}: {rows:,} rows, best of {ROUNDS} rounds (interleaved, shuffled)"
           + (" (ADBC driver installed)" if has_adbc else ""))
     for name, seconds in best.items():
         print(f"  {name:22s} {rows / seconds:12,.0f} rows/s")
