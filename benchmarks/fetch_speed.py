@@ -5,7 +5,8 @@ rounds in shuffled order (best time kept, so a busy machine slows every method a
 print rows/s beside the raw DB-API ``fetchall`` turned into dicts and ``pandas.read_sql`` on the same query and
 SQLAlchemy connection.  Targets: to_dicts >= 0.7x raw dicts, to_pandas >= 1.5x read_sql,
 to_arrow >= 3x read_sql (SQLite, PostgreSQL).  Where ADBC drivers are installed, the
-Arrow and pandas figures are printed with and without them.
+Arrow and pandas figures are printed with and without them; on SQLite, to_arrow also
+without the compiled column reader.
 
 ``--memory N`` fetches N rows to Arrow in a fresh process and prints its peak memory beside
 the size of the resulting table (target: under 2x): the growth of the process's peak
@@ -30,7 +31,7 @@ import time
 import warnings
 
 import datajoint_sa as dj
-from datajoint_sa.fetch import adbc
+from datajoint_sa.fetch import adbc, sqlite_columns
 
 URLS = {
     "sqlite": None,
@@ -62,13 +63,14 @@ def fill(table: type, rows: int) -> None:
             for i in range(start, min(rows, start + chunk)))
 
 
-def without_adbc(fn):
+def without(fast_path, fn):
+    """``fn`` with a fast-path module (adbc, sqlite_columns) switched off."""
     def run():
-        adbc.ENABLED = False
+        fast_path.ENABLED = False
         try:
             return fn()
         finally:
-            adbc.ENABLED = True
+            fast_path.ENABLED = True
     return run
 
 
@@ -115,11 +117,14 @@ def speed(connection: dj.Connection, query, rows: int, backend: str) -> None:
                "to_pandas": query.to_pandas, "to_arrow": query.to_arrow}
     has_adbc = adbc._module(backend) is not None and backend in adbc._KINDS
     if has_adbc:
-        methods["to_pandas (no ADBC)"] = without_adbc(query.to_pandas)
-        methods["to_arrow (no ADBC)"] = without_adbc(query.to_arrow)
+        methods["to_pandas (no ADBC)"] = without(adbc, query.to_pandas)
+        methods["to_arrow (no ADBC)"] = without(adbc, query.to_arrow)
+    has_reader = backend == "sqlite" and sqlite_columns.available()
+    if has_reader:
+        methods["to_arrow (driver)"] = without(sqlite_columns, query.to_arrow)
     best = timings(methods)
     print(f"\n{backend}: {rows:,} rows, best of {ROUNDS} rounds (interleaved, shuffled)"
-          + (" (ADBC driver installed)" if has_adbc else ""))
+          + (" (ADBC driver installed)" if has_adbc else "") + (" (compiled SQLite reader built)" if has_reader else ""))
     for name, seconds in best.items():
         print(f"  {name:22s} {rows / seconds:12,.0f} rows/s")
     raw, read = best["raw fetchall->dicts"], best["pandas.read_sql"]
@@ -129,9 +134,25 @@ def speed(connection: dj.Connection, query, rows: int, backend: str) -> None:
         print(f"  {name + ' / read_sql:':33s} {read / best[name]:.2f}x (target >= {target})")
 
 
+def _status(field: str) -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith(field + ":"))
+
+
+def _reset_peak_rss() -> int:
+    """The current resident size, after resetting the peak to it (Linux: clear_refs 5), so that
+    the peak measured next belongs to the fetch, not to start-up."""
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+    return _status("VmRSS")
+
+
+def _peak_rss() -> int:
+    return _status("VmHWM")
+
+
 def measure_memory(url: str, schema_name: str, rows: int, use_adbc: bool, traced: bool) -> dict:
     """Run in a fresh process: fetch ``rows`` rows to Arrow and report peak memory."""
-    import resource
     import tracemalloc
 
     import pyarrow as pa
@@ -141,15 +162,13 @@ def measure_memory(url: str, schema_name: str, rows: int, use_adbc: bool, traced
     query = table & f"sample_id < {rows}"
     adbc.ENABLED = use_adbc
     query.to_arrow(limit=1)  # imports and first-use caches are not part of the fetch
-    page = os.sysconf("SC_PAGE_SIZE")
-    with open("/proc/self/statm") as statm:
-        rss_before = int(statm.read().split()[1]) * page
+    rss_before = _reset_peak_rss()
     arrow_before = pa.default_memory_pool().max_memory()
     if traced:
         tracemalloc.start()
     arrow = query.to_arrow()
     python_peak = tracemalloc.get_traced_memory()[1] if traced else 0
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak_rss = _peak_rss()
     return {"rows": arrow.num_rows, "table": arrow.nbytes, "rss_growth": peak_rss - rss_before,
             "traced": python_peak + pa.default_memory_pool().max_memory() - arrow_before}
 
@@ -162,7 +181,9 @@ def memory_in_child(url: str, schema_name: str, rows: int, use_adbc: bool, trace
 
 
 def memory(url: str, schema_name: str, rows: int, backend: str) -> None:
-    variants = [(False, True, "no ADBC, traced"), (False, False, "no ADBC, RSS")]
+    # The traced figure counts Python's allocator and Arrow's pool, not C buffers (SQLite's reader).
+    path = "compiled reader" if backend == "sqlite" and sqlite_columns.available() else "driver"
+    variants = [(False, True, f"{path}, traced"), (False, False, f"{path}, RSS")]
     if adbc._module(backend) is not None:
         variants.append((True, False, "ADBC, RSS"))
     for use_adbc, traced, label in variants:

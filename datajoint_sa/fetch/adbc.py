@@ -18,15 +18,13 @@ cast exactly (SQLite's dynamic typing allows odd values) makes the caller fall b
 
 from __future__ import annotations
 
-import atexit
 import importlib
-import threading
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
+from .handles import EngineHandles
 from .source import driver_statement, family
 
 __all__ = ["ENABLED", "adbc_batches"]
@@ -40,8 +38,7 @@ _KINDS = {
                              "char", "varchar", "date", "datetime"}),
 }
 _OPTIONS: dict[str, dict[str, str]] = {}  # per-backend statement options
-_open: weakref.WeakKeyDictionary[sa.Engine, dict[int, Any]] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_handles = EngineHandles(close=lambda adbc_connection: adbc_connection.close())
 
 
 def _module(backend: str) -> Any:
@@ -58,33 +55,17 @@ def _uri(url: sa.engine.URL, backend: str) -> str | None:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _opener(backend: str, module: Any) -> Any:
+    def open_connection(engine: sa.Engine) -> Any:
+        uri = _uri(engine.url, backend)
+        return None if uri is None else module.connect(uri, autocommit=True)
+
+    return open_connection
+
+
 def _connection(engine: sa.Engine, backend: str, module: Any) -> Any:
     """This thread's ADBC connection for ``engine``, opened once and closed when the engine is disposed."""
-    with _lock:
-        per_thread = _open.get(engine)
-        if per_thread is None:
-            per_thread = _open[engine] = {}
-            sa.event.listen(engine, "engine_disposed", _close_all)
-        thread = threading.get_ident()
-        if thread not in per_thread:
-            uri = _uri(engine.url, backend)
-            if uri is None:
-                return None
-            per_thread[thread] = module.connect(uri, autocommit=True)
-        return per_thread[thread]
-
-
-def _close_all(engine: sa.Engine) -> None:
-    with _lock:
-        for adbc_connection in _open.pop(engine, {}).values():
-            adbc_connection.close()
-
-
-@atexit.register
-def _close_everything() -> None:
-    # Before interpreter shutdown: the driver's finalizers fail once modules are torn down.
-    for engine in list(_open.keys()):
-        _close_all(engine)
+    return _handles.get(engine, _opener(backend, module))
 
 
 def _statement(select: sa.Select, dialect: sa.Dialect, backend: str) -> tuple[str, Any]:

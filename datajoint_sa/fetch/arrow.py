@@ -1,8 +1,9 @@
 """Rows as Apache Arrow tables with the declared column types, built batch by batch.
 
-Three ways in, tried in this order, each producing the same table:
+Four ways in, tried in this order, each producing the same table:
 
 * ADBC, where its driver for the backend is installed (:mod:`.adbc`).
+* SQLite: the compiled column reader, where it was built (:mod:`.sqlite_columns`).
 * PostgreSQL: the server formats each row as one CSV line (:mod:`.pg_lines`), which
   Arrow's C++ CSV reader parses straight into typed columns.
 * Any backend: batches of driver tuples enter Arrow as structs in one C pass and are cast
@@ -166,9 +167,14 @@ def _fast_batches(query: Any, names: Sequence[str], options: dict[str, Any]) -> 
     batches = adbc_batches(query, names, options)
     if batches is not None:
         return iter(batches)
+    backend = family(query.connection.engine.dialect)
+    if backend == "sqlite":
+        from .sqlite_columns import column_batches
+
+        return column_batches(query, names, options)
     from .pg_lines import LINE_KINDS, line_batches
 
-    if family(query.connection.engine.dialect) == "postgresql" and kinds <= LINE_KINDS:
+    if backend == "postgresql" and kinds <= LINE_KINDS:
         return line_batches(query, names, options)
     return None
 
@@ -182,9 +188,11 @@ def fetch_arrow(query: Any, names: Sequence[str] | None = None, **options: Any) 
     tables = None
     fast = _fast_batches(query, names, options)
     if fast is not None:
+        from .sqlite_columns import Unreadable
+
         try:
             tables = [pa.Table.from_batches([b]) for b in fast]
-        except pa.ArrowInvalid:  # text the declared type does not parse (a computed attribute)
+        except (pa.ArrowInvalid, Unreadable):  # e.g. text the declared type does not parse
             tables = None
     if tables is None:
         tables = [pa.Table.from_batches([b]) for b in record_batches(query, names, **options)]
