@@ -11,7 +11,6 @@ import sys
 import threading
 import types
 
-import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,34 +18,40 @@ from hypothesis import strategies as st
 import datajoint_sa as dj
 from datajoint_sa.fetch import sqlite_columns
 
+from conftest import open_connection, unique_schema_name
 
-@pytest.fixture
-def sample(schema, backend):
-    @schema
-    class Sample(dj.Manual):
-        definition = """
-        sid : int32
-        ---
-        n = null : int16
-        big = null : int64
-        x = null : float32
-        y = null : float64
-        ok = null : bool
-        name = null : varchar(24)
-        kind = null : enum('a', 'b')
-        day = null : date
-        stamp = null : datetime(6)
-        raw = null : bytes
-        """
-
-    return Sample
+DEFINITION = """
+sid : int32
+---
+n = null : int16
+big = null : int64
+x = null : float32
+y = null : float64
+ok = null : bool
+name = null : varchar(24)
+kind = null : enum('a', 'b')
+day = null : date
+stamp = null : datetime(6)
+raw = null : bytes
+"""
 
 
 @pytest.fixture
-def reader_calls(sample, backend, monkeypatch):
-    """The statements the compiled reader ran; skips where it does not apply or was not built."""
-    if backend != "sqlite":
-        pytest.skip("the compiled reader is for SQLite")
+def sqlite_schema(_sqlite_dir):
+    """A fresh schema in the SQLite test database, whatever backends the run is for."""
+    created = dj.Schema(unique_schema_name("djcolumns"), connection=open_connection("sqlite", _sqlite_dir))
+    yield created
+    created.drop(prompt=False)
+
+
+@pytest.fixture
+def sample(sqlite_schema):
+    return sqlite_schema(type("Sample", (dj.Manual,), {"definition": DEFINITION}))
+
+
+@pytest.fixture
+def reader_calls(monkeypatch):
+    """The statements the compiled reader ran; skips where it was not built."""
     if not sqlite_columns.available():
         if os.environ.get("CI") == "true":
             pytest.fail("CI builds the compiled SQLite reader: it is missing or links another SQLite")
@@ -70,10 +75,11 @@ def _driver_table(query, monkeypatch, **options):
         monkeypatch.setattr(sqlite_columns, "ENABLED", True)
 
 
-def test_not_for_other_backends(sample, backend):
-    if backend == "sqlite":
-        pytest.skip("covered by the tests below")
-    assert sqlite_columns.column_batches(sample(), ["sid"], {}) is None
+def test_only_for_sqlite(schema, backend):
+    """The reader applies to SQLite databases only (and there only where it was built)."""
+    table = schema(type("Sample", (dj.Manual,), {"definition": DEFINITION}))
+    applies = sqlite_columns.column_batches(table(), ["sid"], {}) is not None
+    assert applies == (backend == "sqlite" and sqlite_columns.available())
 
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=24)
