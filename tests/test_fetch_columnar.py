@@ -1,5 +1,5 @@
 """pandas, Arrow and polars on every backend: declared types, NULLs, paging, and that every
-Arrow path (PostgreSQL CSV lines, ADBC, generic batches) gives the same table."""
+Arrow path (server CSV lines, the compiled SQLite reader, ADBC, generic batches) gives the same table."""
 
 from __future__ import annotations
 
@@ -215,3 +215,23 @@ def test_sqlite_never_reads_through_a_second_sqlite_library(plain, backend, monk
         conn.exec_driver_sql("DROP TABLE seen_elsewhere")
         conn.commit()
     assert "seen_elsewhere" in names
+
+
+def test_server_lines_carry_every_plain_kind(typed, backend, monkeypatch):
+    """PostgreSQL and MySQL format rows as CSV lines for Arrow: the same table as the driver's values."""
+    from datajoint_sa.fetch import lines
+
+    used = []
+    real = lines.line_batches
+    monkeypatch.setattr(lines, "line_batches", lambda *a: used.append(a) or real(*a))
+    monkeypatch.setattr(adbc, "ENABLED", False)
+    typed.insert1(dict(id=4, whole=-2**31, big=-2**63, small=2**15 - 1, ratio=1e308, single=3.4e38, flag=True,
+                       price=decimal.Decimal("-999999.99"), label="ünïcødé ✓", note='",\n,"', code="",
+                       day=datetime.date(1000, 1, 1), stamp=datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)))
+    plain = typed.proj(*(n for n in typed.heading.secondary_attributes if n not in ("uid", "meta", "raw")))
+    table = plain.to_arrow(order_by="KEY")
+    assert bool(used) == (backend != "sqlite")
+    assert table.equals(_generic(plain, order_by="KEY"))
+    assert table.column("note").to_pylist() == [TRICKY, "", None, '",\n,"']
+    assert table.column("big").to_pylist()[3] == -2**63 and table.column("ratio").to_pylist()[3] == 1e308
+    assert table.column("stamp").to_pylist()[3] == datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)

@@ -4,8 +4,8 @@ Four ways in, tried in this order, each producing the same table:
 
 * ADBC, where its driver for the backend is installed (:mod:`.adbc`).
 * SQLite: the compiled column reader, where it was built (:mod:`.sqlite_columns`).
-* PostgreSQL: the server formats each row as one CSV line (:mod:`.pg_lines`), which
-  Arrow's C++ CSV reader parses straight into typed columns.
+* PostgreSQL and MySQL: the server formats each row as one CSV line (:mod:`.lines`),
+  which Arrow's C++ CSV reader parses straight into typed columns.
 * Any backend: batches of driver tuples enter Arrow as structs in one C pass and are cast
   to the declared types (text Arrow parses itself, such as SQLite's dates, included);
   columns that need Python conversion first (uuid, json, codecs) go column by column.
@@ -172,9 +172,9 @@ def _fast_batches(query: Any, names: Sequence[str], options: dict[str, Any]) -> 
         from .sqlite_columns import column_batches
 
         return column_batches(query, names, options)
-    from .pg_lines import LINE_KINDS, line_batches
+    from .lines import LINE_KINDS, line_batches
 
-    if backend == "postgresql" and kinds <= LINE_KINDS:
+    if kinds <= LINE_KINDS.get(backend, frozenset()):
         return line_batches(query, names, options)
     return None
 

@@ -1,12 +1,14 @@
-"""PostgreSQL to Arrow: the server writes each row as one CSV line, Arrow parses the lines.
+"""PostgreSQL and MySQL to Arrow: the server writes each row as one CSV line, Arrow parses the lines.
 
-Reading typed values through psycopg costs one Python object per value; here the server
-casts every value to its text form (``NaN``, ``Infinity``, ISO dates, shortest exact
-floats) and joins a row into one CSV line, so Python handles one string per row and
-Arrow's C++ CSV reader builds the typed columns.  NULL is an empty unquoted field; text
-values are always quoted, so an empty string stays distinct from NULL.
+Reading typed values through psycopg or PyMySQL costs one Python object per value (and
+PyMySQL parses every value in Python); here the server casts every value to its text
+form (``NaN``, ``Infinity``, ISO dates, shortest exact floats on both servers) and joins
+a row into one CSV line, so Python handles one string per row and Arrow's C++ CSV reader
+builds the typed columns.  NULL is an empty unquoted field; text values are always
+quoted, so an empty string stays distinct from NULL.
 
-The lines are read with a server-side cursor, one batch at a time.
+The lines are read with a server-side (PostgreSQL) or unbuffered (MySQL) cursor, one
+batch at a time.
 """
 
 from __future__ import annotations
@@ -16,21 +18,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .source import open_rows
+from .source import family, open_rows
 
 __all__ = ["LINE_KINDS", "line_batches", "line_select"]
 
-# Kinds whose text form Arrow parses into the declared type (bytea's text is hex: not here).
-LINE_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool", "decimal",
-                        "char", "varchar", "enum", "date", "datetime", "uuid", "json"})
+_PLAIN = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool", "decimal",
+                    "char", "varchar", "enum", "date", "datetime"})
+# Per backend, the kinds whose text form Arrow parses into the declared type.  Not bytes (its
+# text is hex or raw); on MySQL not uuid (binary(16)) nor json (the server rewrites the text).
+LINE_KINDS = {"postgresql": _PLAIN | {"uuid", "json"}, "mysql": _PLAIN}
 
 # Kinds written as quoted CSV text (may hold commas, quotes, newlines); the rest are bare.
 _QUOTED = frozenset({"char", "varchar", "enum", "json", "uuid"})
 
 
-def _field(column: sa.ColumnElement[Any], quoted: bool) -> sa.ColumnElement[str]:
+def _field(column: sa.ColumnElement[Any], attr_type: Any, backend: str) -> sa.ColumnElement[str]:
     text: sa.ColumnElement[str] = sa.cast(column, sa.Text)
-    if quoted:
+    if attr_type.kind == "char" and backend == "postgresql" and attr_type.length:
+        text = sa.func.rpad(text, attr_type.length)  # the cast drops the padding that the driver keeps
+    if attr_type.kind in _QUOTED:
         text = sa.literal('"') + sa.func.replace(text, '"', '""') + sa.literal('"')
     return sa.func.coalesce(text, "")
 
@@ -39,11 +45,12 @@ def line_select(query: Any, names: Sequence[str], options: dict[str, Any]) -> sa
     """SELECT one CSV line per row of the ordered query (the subquery's order is kept)."""
     inner = query.ordered_select(list(names), **options).subquery("dj_rows")
     heading = query.heading
+    backend = family(query.connection.engine.dialect)
     fields: list[Any] = []
     for position, name in enumerate(names):
         if position:
             fields.append(sa.literal(","))
-        fields.append(_field(inner.c[name], heading[name].type.kind in _QUOTED))
+        fields.append(_field(inner.c[name], heading[name].type, backend))
     return sa.select(sa.func.concat(*fields).label("dj_line")).select_from(inner)
 
 
@@ -60,7 +67,7 @@ def _csv_options(query: Any, names: Sequence[str]) -> dict[str, Any]:
         "convert_options": pcsv.ConvertOptions(
             column_types={n: arrow_type(heading[n].type) for n in names},
             null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
-            true_values=["true"], false_values=["false"]),
+            true_values=["true", "1"], false_values=["false", "0"]),  # PostgreSQL, MySQL booleans
     }
 
 
