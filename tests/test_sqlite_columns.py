@@ -11,6 +11,7 @@ import sys
 import threading
 import types
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -224,3 +225,13 @@ def test_an_in_memory_database_is_read_by_the_driver(reader_calls):
     table.insert([(1,), (2,)])
     assert table.to_arrow().column("item").to_pylist() == [1, 2]
     assert reader_calls == []
+
+
+def test_parameters_beyond_int64_go_to_the_driver(sample, reader_calls, monkeypatch):
+    sample.insert1(dict(sid=1, big=5))
+    query = sample & f"big < {2**70}"  # a literal: fine for the reader
+    assert query.to_arrow().num_rows == 1 and len(reader_calls) == 1
+    database = sqlite_columns._handles.get(sample.connection.engine, sqlite_columns._open_database)
+    with pytest.raises(sqlite_columns.Unreadable, match="64 bits"):
+        list(sqlite_columns._read(database, f"SELECT sid FROM {sample.full_table_name} WHERE big < ?",
+                                  (2**70,), "i", ["sid"], [pa.int32()]))

@@ -219,8 +219,11 @@ static int bind_parameters(sqlite3_stmt *statement, PyObject *parameters) {
             code = sqlite3_bind_null(statement, position);
         } else if (PyLong_CheckExact(value) || PyBool_Check(value)) {
             long long number = PyLong_AsLongLong(value);
-            if (number == -1 && PyErr_Occurred())
+            if (number == -1 && PyErr_Occurred()) {
+                PyErr_Clear(); /* beyond int64: the driver path decides what that means */
+                PyErr_Format(MismatchError, "parameter %zd does not fit in 64 bits", i + 1);
                 return -1;
+            }
             code = sqlite3_bind_int64(statement, position, number);
         } else if (PyFloat_CheckExact(value)) {
             code = sqlite3_bind_double(statement, position, PyFloat_AS_DOUBLE(value));
