@@ -1,7 +1,7 @@
 """Migrations of datajoint_sa's own bookkeeping tables (``~lineage``, jobs tables) in a schema.
 
-The revisions live in ``migrations/`` at the top of the repository, one alembic
-environment for every schema; a schema's revision is kept in its own
+The revisions live in ``migrations/`` at the top of the repository (installed as the
+package ``datajoint_sa.bookkeeping_migrations``), one alembic environment for every schema; a schema's revision is kept in its own
 ``~datajoint_sa_version`` table, apart from the user's ``~migration_version``.
 A schema without that table is at the first revision, whose layout every schema
 made by datajoint_sa 0.1 has.
@@ -18,18 +18,27 @@ from alembic.config import Config
 from ..errors import DataJointError
 from .environment import make_config
 
-__all__ = ["BOOKKEEPING_VERSION_TABLE", "MIGRATIONS", "address", "bookkeeping_config", "upgrade_bookkeeping",
+__all__ = ["BOOKKEEPING_VERSION_TABLE", "address", "migrations_folder", "bookkeeping_config", "upgrade_bookkeeping",
            "downgrade_bookkeeping"]
 
 BOOKKEEPING_VERSION_TABLE = "~datajoint_sa_version"
-MIGRATIONS = pathlib.Path(__file__).resolve().parents[2] / "migrations"
+SOURCE_MIGRATIONS = pathlib.Path(__file__).resolve().parents[2] / "migrations"
+INSTALLED_MIGRATIONS = pathlib.Path(__file__).resolve().parents[1] / "bookkeeping_migrations"  # from a wheel
+
+
+def migrations_folder() -> pathlib.Path:
+    """The folder of the bookkeeping revisions: the installed package's, else the source tree's."""
+    for folder in (INSTALLED_MIGRATIONS, SOURCE_MIGRATIONS):
+        if (folder / "env.py").exists():
+            return folder
+    raise DataJointError("The bookkeeping migrations are missing: neither the package "
+                         "datajoint_sa.bookkeeping_migrations nor migrations/ in the source tree is there. "
+                         "Reinstall datajoint_sa.")
 
 
 def bookkeeping_config(connection: Any, schema: str) -> Config:
-    """The alembic Config running ``migrations/`` on one schema."""
-    if not (MIGRATIONS / "env.py").exists():
-        raise DataJointError(f"The bookkeeping migrations are not at {MIGRATIONS}; they ship with the source tree.")
-    return make_config(connection, schema, versions=None, script_location=MIGRATIONS,
+    """The alembic Config running the bookkeeping revisions on one schema."""
+    return make_config(connection, schema, versions=None, script_location=migrations_folder(),
                        version_table=BOOKKEEPING_VERSION_TABLE)
 
 
