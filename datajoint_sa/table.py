@@ -387,22 +387,28 @@ def _table_state(table: sa.FromClause) -> SelectState:
 
 
 class FreeTable(Table):
-    """A table addressed by name, without a class: ``FreeTable(conn, "schema.table")``."""
+    """A table addressed by name, without a class: ``FreeTable(conn, "schema.table")``.
+
+    Its attributes' lineages are those recorded in the schema's ``~lineage`` table, else
+    followed through the reflected foreign keys.
+    """
 
     def __init__(self, connection: Any, full_table_name: str, *, _name: tuple[str, str] | None = None) -> None:
         # ``_name`` = (schema, table) as stored, for names a quoted full name cannot carry (quotes in them)
         schema, table = _name or full_table_name.replace("`", "").replace('"', "").partition(".")[::2]
         sql_schema, sql_name = connection.rules.sql_table(schema, table)
+        from .engine.catalog import read_lineage
         from .reflect import adopt_core_types, heading_from_table
         from .sqlite_comments import reflect_tables
 
         with connection.connect() as conn:
             (reflected,) = reflect_tables(conn, [(sql_schema, sql_name)])
+        recorded = {attribute: lineage for (_, attribute), lineage in read_lineage(connection, schema, table).items()}
 
         self._connection = connection
         self._source = reflected
         self._state = _table_state(reflected)
-        self._heading = heading_from_table(reflected, schema, table)
+        self._heading = heading_from_table(reflected, schema, table, recorded)
         adopt_core_types(reflected, self._heading, connection.dialect_name)
         self.table_name = table
         self._database = schema

@@ -228,3 +228,21 @@ def test_types_and_comments_survive_alter(schema, connection):
     assert heading["level"].comment == "volts" and heading["note"].comment == "added later"
     assert heading.table_comment == "sensor readings"
     assert vm.Reading.fetch1() == {"reading_id": 1, "level": 0.5, "note": None, "flag": False}
+
+
+def test_free_tables_carry_the_recorded_lineage(pipeline, connection):
+    """A FreeTable's attributes have the lineages in ~lineage, the same as the declared classes'."""
+    _, main, classes = pipeline
+    for name in ("Animal", "Scan", "Pair"):
+        declared = classes[name]
+        free = dj.FreeTable(connection, declared.full_table_name)
+        assert free.heading.lineages == declared.heading.lineages, name
+    frame = dj.FreeTable(connection, classes["Scan"].Frame.full_table_name)
+    assert frame.heading["animal_id"].lineage == classes["Animal"].heading["animal_id"].lineage
+    assert len(frame * classes["Animal"]) == 4  # namesakes of one lineage: a semantic join
+    with pytest.raises(DataJointError, match="lineage"):
+        dj.FreeTable(connection, classes["Pair"].full_table_name) * frame.proj(second="frame")
+    # what ~lineage records wins over what the foreign keys suggest (e.g. a parent this user cannot see)
+    catalog.write_lineage(connection, main.database, "animal", {"animal_id": "elsewhere.origin.animal_id"})
+    assert dj.FreeTable(connection, classes["Animal"].full_table_name).heading["animal_id"].lineage == \
+        "elsewhere.origin.animal_id"

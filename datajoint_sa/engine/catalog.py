@@ -119,11 +119,13 @@ def delete_lineage(connection: Connection, schema: str, tables: Iterable[str]) -
             conn.execute(lineage.delete().where(lineage.c.table_name.in_(tables)))
 
 
-def read_lineage(connection: Connection, schema: str) -> dict[tuple[str, str], str]:
-    """All lineage rows of a schema as {(table, attribute): lineage}."""
+def read_lineage(connection: Connection, schema: str, table: str | None = None) -> dict[tuple[str, str], str]:
+    """The lineage rows of a schema (of one of its tables, if given) as {(table, attribute): lineage}."""
     lineage = lineage_table(connection, schema)
+    select = sa.select(lineage.c.table_name, lineage.c.attribute_name, lineage.c.lineage)
+    if table is not None:
+        select = select.where(lineage.c.table_name == table)
     with connection.connect(write=False) as conn:
         if not sa.inspect(conn).has_table(lineage.name, schema=lineage.schema):
             return {}
-        rows = conn.execute(sa.select(lineage.c.table_name, lineage.c.attribute_name, lineage.c.lineage))
-        return {(t, a): v for t, a, v in rows}
+        return {(t, a): v for t, a, v in conn.execute(select)}
