@@ -6,6 +6,7 @@ import copy
 import logging
 import os
 import platform
+import threading
 import time
 
 import hypothesis.strategies as st
@@ -496,3 +497,33 @@ def test_stopped_run_leaves_no_reservation_behind(pipeline):
     assert summary.jobs.reserve(key) and summary.jobs.release(key)
     assert not summary.jobs.release(key)
     assert (summary.jobs & key).fetch1("status") == "pending"
+
+
+def test_pool_raises_when_a_worker_dies(pipeline):
+    """A worker killed mid-make breaks the pool: an error, not a wait forever for its key."""
+    summary = pipeline["Summary"]
+    outcome, original_make = [], summary.__dict__["make"]
+
+    def die_on_station_2(self, key):
+        if key["station"] == 2:
+            os._exit(9)  # as the out-of-memory killer would end it
+        self.insert1(dict(key, n=0))
+        self.Extreme.insert([dict(key, kind="low", value=0.0), dict(key, kind="high", value=0.0)])
+
+    summary.make = die_on_station_2
+
+    def run():
+        try:
+            summary.populate(processes=2, order="original")
+        except Exception as err:  # noqa: BLE001 - inspected below
+            outcome.append(err)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "populate(processes=2) hung after a worker died"
+    assert len(outcome) == 1 and isinstance(outcome[0], DataJointError) and "died" in str(outcome[0])
+    assert not (summary & {"station": 2})  # nothing of the dead worker's key was committed
+    summary.make = original_make
+    missing = len(summary.key_source) - len(summary())
+    assert missing >= 2 and summary.populate() == {"success_count": missing, "error_list": []}

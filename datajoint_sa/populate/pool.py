@@ -3,15 +3,22 @@
 Workers inherit the table and the runner by ``fork`` (a live table cannot be
 pickled); each drops the connections inherited from the parent and opens its own.
 A make error that is not suppressed comes back to the parent, which raises it
-and stops the pool.
+and stops the pool.  A worker that dies (killed, out of memory, a crash in native
+code) breaks the pool: populate raises DataJointError instead of waiting forever for
+its key; a job it had reserved stays ``reserved`` until ``jobs.refresh`` hands it back.
+
+At most two keys per worker are queued at a time, so a stop takes effect quickly.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import pickle
 import threading
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import Any
 
@@ -49,11 +56,32 @@ def run_pool(runner: Any, keys: list[dict[str, Any]], processes: int) -> Iterato
         raise DataJointError("populate(processes=N) needs the 'fork' start method, which this platform lacks.")
     in_workers = replace(runner, suppress_errors=True, return_exception_objects=True)
     runner.table.connection.engine.dispose(close=False)
-    with multiprocessing.get_context("fork").Pool(processes, initializer=_start, initargs=(in_workers,)) as pool:
-        for outcome in pool.imap_unordered(_make, keys):
-            if isinstance(outcome, tuple):
-                key, error = outcome
-                if not runner.suppress_errors:
-                    raise error
-                outcome = key, (error if runner.return_exception_objects else error_message(error))
-            yield outcome
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start, initargs=(in_workers,))
+    waiting = iter(keys)
+    running: set[Future[Any]] = set()
+    try:
+        while True:
+            running.update(pool.submit(_make, key) for key in itertools.islice(waiting, 2 * processes - len(running)))
+            if not running:
+                return
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield _outcome(runner, future)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _outcome(runner: Any, future: Future[Any]) -> Any:
+    try:
+        outcome = future.result()
+    except BrokenProcessPool as err:
+        raise DataJointError(f"A worker process of {type(runner.table).__name__}.populate(processes=N) died while "
+                             "making a key; nothing of that key was committed. Jobs it had reserved return to the "
+                             "queue with jobs.refresh(orphan_timeout=...).") from err
+    if isinstance(outcome, tuple):
+        key, error = outcome
+        if not runner.suppress_errors:
+            raise error
+        outcome = key, (error if runner.return_exception_objects else error_message(error))
+    return outcome
