@@ -1,8 +1,9 @@
 """Migrations of datajoint_sa's own bookkeeping tables (``~lineage``, jobs tables) in a schema.
 
 The revisions live in ``migrations/`` at the top of the repository (installed as the
-package ``datajoint_sa.bookkeeping_migrations``), one alembic environment for every schema; a schema's revision is kept in its own
-``~datajoint_sa_version`` table, apart from the user's ``~migration_version``.
+package ``datajoint_sa.bookkeeping_migrations``), one alembic environment for every
+schema; a schema's revision is kept in its own ``~datajoint_sa_version`` table, apart
+from the user's ``~migration_version``.
 A schema without that table is at the first revision, whose layout every schema
 made by datajoint_sa 0.1 has.
 """
