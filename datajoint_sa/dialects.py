@@ -114,6 +114,16 @@ def autocommits_cheaply(dialect_name: str) -> bool:
     return rules_for(dialect_name).name == "postgresql"
 
 
+def reserves_on_autocommit_connection(dialect_name: str) -> bool:
+    """True where job reservations are cheapest on a connection held in autocommit mode (MySQL).
+
+    PyMySQL switches autocommit with a statement of its own, so a reservation would be
+    BEGIN-less UPDATE plus COMMIT; on a connection left in autocommit mode it is one
+    round trip.  (PostgreSQL gets that from psycopg's client-side autocommit.)
+    """
+    return rules_for(dialect_name).name == "mysql"
+
+
 def single_writer(dialect_name: str) -> bool:
     """True where write transactions run one at a time (SQLite's database lock).
 

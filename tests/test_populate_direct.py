@@ -6,6 +6,7 @@ import datetime
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
 import datajoint_sa as dj
 
@@ -62,3 +63,36 @@ def test_existence_check_binds_typed_values(typed_pipeline):
     assert [runner._is_done(k) for k in keys] == [True, False, False]
     assert runner(keys[0]) is False  # made already: skipped, not inserted twice
     assert len(stamp()) == 1
+
+
+def test_alone_statements_commit_at_once_on_the_autocommit_connection(schema, connection, backend):
+    """Inside autocommitting(), a direct statement run alone is committed as it runs; in a transaction it joins it."""
+    if backend == "sqlite":
+        pytest.skip("SQLite reserves jobs inside the make's transaction; it never needs this")
+    from datajoint_sa.engine.direct import DirectStatement
+
+    @schema
+    class Counter(dj.Manual):
+        definition = """
+        name : varchar(8)
+        ---
+        n : int32
+        """
+
+    Counter.insert1(dict(name="a", n=0))
+    columns = Counter.sql_table.c
+    bump = DirectStatement(sa.update(Counter.sql_table).where(columns.name == "a").values(n=columns.n + 1), connection)
+    other = dj.Connection(connection.url)  # another session sees only committed rows
+    seen = dj.FreeTable(other, Counter.full_table_name)
+    try:
+        with connection.autocommitting():
+            assert connection.autocommit_connection is not None
+            assert bump.run({}, alone=True)[0] == 1
+            assert seen.fetch1("n") == 1  # committed, with no COMMIT sent
+            with pytest.raises(RuntimeError), connection.transaction:
+                bump.run({}, alone=True)  # joins the transaction...
+                raise RuntimeError
+            assert seen.fetch1("n") == 1  # ...and is rolled back with it
+        assert connection.autocommit_connection is None
+    finally:
+        other.engine.dispose()

@@ -290,6 +290,28 @@ class Connection:
             finally:
                 self._local.held = None
 
+    @contextlib.contextmanager
+    def autocommitting(self) -> Iterator[None]:
+        """Inside the block, this thread keeps one more connection checked out, in autocommit mode.
+
+        Direct statements run with ``alone=True`` outside a transaction go to it: each
+        commits on the server as it runs, with no COMMIT round trip (job reservations).
+        """
+        if getattr(self._local, "autocommit", None) is not None:
+            yield
+            return
+        with self.engine.connect() as connection:
+            self._local.autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                yield
+            finally:
+                self._local.autocommit = None
+
+    @property
+    def autocommit_connection(self) -> sa.Connection | None:
+        """This thread's connection held by :meth:`autocommitting`, if any."""
+        return getattr(self._local, "autocommit", None)
+
     def execute_alone(self, statement: sa.Executable, parameters: Mapping[str, Any] | None = None) -> int:
         """Run one data-changing statement committed on its own; returns the number of rows it changed.
 

@@ -53,15 +53,22 @@ class DirectStatement:
         return tuple(fixed if name is None else params[name] if process is None else process(params[name])
                      for name, process, fixed in self.slots)
 
-    def run(self, params: Mapping[str, Any], *, fetch: bool = False) -> tuple[int, Any]:
-        """Execute in the current transaction (or one of its own); the row count and, with ``fetch``, the first row."""
+    def run(self, params: Mapping[str, Any], *, fetch: bool = False, alone: bool = False) -> tuple[int, Any]:
+        """Execute in the current transaction (or one of its own); the row count and, with ``fetch``, the first row.
+
+        ``alone``: outside a transaction, run on the connection held in autocommit mode
+        (:meth:`Connection.autocommitting`) where there is one.
+        """
         values = self.values(params)
 
         def work(cursor: Any) -> tuple[int, Any]:
             cursor.execute(self.sql, values)
             return cursor.rowcount, cursor.fetchone() if fetch else None
 
+        autocommit = self.connection.autocommit_connection if alone and not self.connection.in_transaction else None
         try:
+            if autocommit is not None:
+                return on_cursor(autocommit, self.dialect, self.sql, work)
             with self.connection.connect(write=not fetch) as conn:
                 return on_cursor(conn, self.dialect, self.sql, work)
         except sa.exc.DBAPIError as err:

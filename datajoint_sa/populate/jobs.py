@@ -263,6 +263,8 @@ class JobTable(Table):
         whose UPDATE changed the row.
         """
         params = {**self._key_params(key), **{f"worker_{k}": v for k, v in _worker_process().items()}}
+        if self.connection.autocommit_connection is not None and not self.connection.in_transaction:
+            return retry_on_conflict(lambda: self._direct("reserve").run(params, alone=True)[0] == 1)
         return retry_on_conflict(lambda: self.connection.execute_alone(self._reserve_statement, params) == 1)
 
     def reserve_unlocked(self, key: dict[str, Any]) -> bool:
