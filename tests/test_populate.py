@@ -6,6 +6,7 @@ import copy
 import logging
 import os
 import platform
+import signal
 import threading
 import time
 
@@ -527,3 +528,21 @@ def test_pool_raises_when_a_worker_dies(pipeline):
     summary.make = original_make
     missing = len(summary.key_source) - len(summary())
     assert missing >= 2 and summary.populate() == {"success_count": missing, "error_list": []}
+
+
+def test_sigterm_raises_system_exit_in_populate_and_ends_processes_forked_meanwhile():
+    from datajoint_sa.populate.autopopulate import _terminate_as_exit
+
+    with _terminate_as_exit(True):
+        with pytest.raises(SystemExit, match="SIGTERM"):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        pid = os.fork()  # as the pool forks its workers
+        if pid == 0:
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)
+            finally:
+                os._exit(3)  # reached only if SIGTERM raised SystemExit here too
+        _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM

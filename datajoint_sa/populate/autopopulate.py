@@ -210,12 +210,21 @@ def _reorder(keys: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
 
 @contextlib.contextmanager
 def _terminate_as_exit(active: bool) -> Iterator[None]:
-    """While workers share jobs, SIGTERM raises SystemExit, so that the job in hand is recorded as an error."""
+    """While workers share jobs, SIGTERM raises SystemExit, so that the job in hand is recorded as an error.
+
+    Only in this process: one forked meanwhile (a pool worker) ends as SIGTERM ends any process.
+    """
     if not active or threading.current_thread() is not threading.main_thread():
         yield
         return
 
+    owner = os.getpid()
+
     def terminate(signum: int, frame: Any) -> None:
+        if os.getpid() != owner:  # a process forked meanwhile (a pool worker not started yet): end it
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         logger.info("populate terminated by SIGTERM")
         raise SystemExit("SIGTERM received")
 

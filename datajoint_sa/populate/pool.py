@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import pickle
+import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -32,6 +33,10 @@ _runner: Any = None
 
 def _start(runner: Any) -> None:
     global _runner
+    # A broken pool stops its workers with SIGTERM: they end at once, as pool workers do.  The parent's
+    # handler (SIGTERM raises SystemExit) would leave a worker running when the exception is lost,
+    # as one raised in a __del__ is, and the pool would wait for it forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     connection = runner.table.connection
     connection.engine.dispose(close=False)  # never reuse the parent's sockets
     connection._local = threading.local()  # nor its transaction or held connection
