@@ -78,6 +78,20 @@ typedef struct {
 
 enum { READ_OK = 0, READ_MISMATCH = 1, READ_NO_MEMORY = 2, READ_SQLITE = 3 };
 
+/* True (with the error set) where another thread runs a call on the connection right now. */
+static int database_busy(Database *database) {
+    if (database->busy)
+        PyErr_SetString(PyExc_RuntimeError, "the database is in use by another thread");
+    return database->busy;
+}
+
+/* Close the connection; SQLite finishes closing once the last reader's statement is finalized. */
+static void database_close_connection(Database *database) {
+    if (database->db != NULL)
+        sqlite3_close_v2(database->db);
+    database->db = NULL;
+}
+
 static void columns_reset(Reader *self) {
     for (int c = 0; c < self->columns; c++) {
         Column *column = &self->buffers[c];
@@ -294,8 +308,10 @@ static PyObject *Database_reader(Database *self, PyObject *args) {
     PyObject *parameters;
     if (!PyArg_ParseTuple(args, "sO!s", &sql, &PyTuple_Type, &parameters, &kinds))
         return NULL;
-    if (self->db == NULL || self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, self->db ? "the database is in use by another thread" : "the database is closed");
+    if (database_busy(self))
+        return NULL;
+    if (self->db == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "the database is closed");
         return NULL;
     }
     Reader *reader = (Reader *)ReaderType.tp_alloc(&ReaderType, 0);
@@ -314,10 +330,8 @@ static PyObject *Reader_read(Reader *self, PyObject *args) {
         return NULL;
     if (self->statement == NULL || self->done)
         Py_RETURN_NONE;
-    if (self->database->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "the database is in use by another thread");
+    if (database_busy(self->database))
         return NULL;
-    }
     if (max_rows < 1)
         max_rows = 1;
     Py_ssize_t rows = 0;
@@ -355,10 +369,8 @@ static PyObject *Reader_read(Reader *self, PyObject *args) {
 }
 
 static PyObject *Reader_close(Reader *self, PyObject *Py_UNUSED(ignored)) {
-    if (self->database != NULL && self->database->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "the database is in use by another thread");
+    if (self->database != NULL && database_busy(self->database))
         return NULL;
-    }
     reader_close_handles(self);
     columns_free(self);
     Py_RETURN_NONE;
@@ -393,9 +405,7 @@ static int Database_init(Database *self, PyObject *args, PyObject *kwargs) {
     int busy_timeout_ms = 60000;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s|i", keywords, &path, &busy_timeout_ms))
         return -1;
-    if (self->db != NULL)
-        sqlite3_close_v2(self->db);
-    self->db = NULL;
+    database_close_connection(self);
     int code;
     Py_BEGIN_ALLOW_THREADS
     /* Read-write so that a WAL database opens whatever state its -shm file is in; only
@@ -407,27 +417,21 @@ static int Database_init(Database *self, PyObject *args, PyObject *kwargs) {
     if (code != SQLITE_OK) {
         PyErr_Format(PyExc_RuntimeError, "sqlite: cannot open %s: %s", path,
                      self->db ? sqlite3_errmsg(self->db) : sqlite3_errstr(code));
-        sqlite3_close_v2(self->db);
-        self->db = NULL;
+        database_close_connection(self);
         return -1;
     }
     return 0;
 }
 
 static PyObject *Database_close(Database *self, PyObject *Py_UNUSED(ignored)) {
-    if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "the database is in use by another thread");
+    if (database_busy(self))
         return NULL;
-    }
-    if (self->db != NULL)
-        sqlite3_close_v2(self->db); /* closes once the last reader's statement is finalized */
-    self->db = NULL;
+    database_close_connection(self);
     Py_RETURN_NONE;
 }
 
 static void Database_dealloc(Database *self) {
-    if (self->db != NULL)
-        sqlite3_close_v2(self->db);
+    database_close_connection(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
