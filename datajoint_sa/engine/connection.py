@@ -56,12 +56,16 @@ def url_from_config(cfg: Config) -> sa.engine.URL:
     )
 
 
+#: How long an SQLite connection waits for another process's lock before failing (milliseconds).
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Foreign keys are off by default in SQLite (https://www.sqlite.org/foreignkeys.html#fk_enable);
     # WAL lets readers run beside one writer, which concurrent populate workers rely on.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see _sqlite_begin

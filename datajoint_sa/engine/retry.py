@@ -26,14 +26,18 @@ T = TypeVar("T")
 CONFLICT_ATTEMPTS = 5
 
 
-def retry_on_conflict(action: Callable[[], T], what: str = "a statement") -> T:
-    """``action()``, run again after a short random pause while it loses deadlocks, up to CONFLICT_ATTEMPTS times."""
+def retry_on_conflict(action: Callable[[], T], what: str = "a statement", *what_args: object) -> T:
+    """``action()``, run again after a short random pause while it loses deadlocks, up to CONFLICT_ATTEMPTS times.
+
+    ``what % what_args`` names the work in the log; formatted only when a retry is logged.
+    """
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             return action()
         except TransactionConflictError:
             if attempt == CONFLICT_ATTEMPTS:
                 raise
-            logger.debug("%s lost a deadlock (try %d of %d); running it again", what, attempt, CONFLICT_ATTEMPTS)
+            logger.debug(f"{what} lost a deadlock (try %d of %d); running it again", *what_args, attempt,
+                         CONFLICT_ATTEMPTS)
             time.sleep(random.uniform(0.005, 0.02) * attempt)
     raise AssertionError("unreachable")

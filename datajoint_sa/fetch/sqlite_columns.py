@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..engine.connection import SQLITE_BUSY_TIMEOUT_MS
 from .handles import EngineHandles
 from .source import driver_statement, family
 
@@ -73,7 +74,7 @@ def _open_database(engine: sa.Engine) -> Any:
     path = url.database
     if not path or path == ":memory:" or path.startswith("file:") or url.query:
         return None  # a private in-memory database, or URI options this reader would not honour
-    return _extension().Database(path)
+    return _extension().Database(path, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS)  # waits as the driver's connections do
 
 
 _handles = EngineHandles(close=lambda database: database.close())

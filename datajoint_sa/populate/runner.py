@@ -189,7 +189,7 @@ class KeyRunner:
         return True
 
     def _make_plain(self, key: dict[str, Any], started: float) -> bool:
-        return retry_on_conflict(lambda: self._make_plain_once(key, started), f"make({key}) of {self.name}")
+        return retry_on_conflict(lambda: self._make_plain_once(key, started), "make(%s) of %s", key, self.name)
 
     def _make_plain_once(self, key: dict[str, Any], started: float) -> bool:
         with self.table.connection.transaction, _inserting():
@@ -207,7 +207,7 @@ class KeyRunner:
         fetched = fingerprint(next(outside))
         computed = next(outside)
         return retry_on_conflict(lambda: self._insert_computed(key, fetched, computed, started),
-                                 f"the insert of {self.name} for {key}")
+                                 "the insert of %s for %s", self.name, key)
 
     def _insert_computed(self, key: dict[str, Any], fetched: bytes, computed: Any, started: float) -> bool:
         """The transaction of a generator make: fetch again, compare with ``fetched``, insert ``computed``."""
