@@ -146,7 +146,7 @@ class CascadePlan:
     def counts(self) -> dict[Node, int]:
         """Rows each table would lose, without deleting anything."""
         result = {}
-        with self.connection.connect() as conn:
+        with self.connection.session() as conn:
             for node in self.order:
                 count = conn.execute(sa.select(sa.func.count()).select_from(self.table(node)).where(self.where(node)))
                 result[node] = int(count.scalar() or 0)
@@ -267,7 +267,7 @@ def _root_targets(connection: Any, graph: DependencyGraph, root: Node, root_keys
     width = len(graph.primary_keys[root])
     limit = max(LITERAL_KEY_PARAMETERS // max(width, 1), 1)
     keys = root_keys.subquery()  # keeps a LIMIT of the restriction itself (dj.Top)
-    with connection.connect() as conn:
+    with connection.session() as conn:
         rows = conn.execute(sa.select(*keys.c).limit(limit + 1)).all()
         if len(rows) <= limit:
             return [[tuple(r) for r in rows]] if rows else []
@@ -301,7 +301,7 @@ def _add_masters(plan: CascadePlan) -> None:
             edge = next((e for parent, e in plan.graph.edges_to(node) if parent == master), None)
             if edge is None:
                 continue
-            with plan.connection.connect() as conn:
+            with plan.connection.session() as conn:
                 part_keys = plan.keys(node).subquery()
                 rows = conn.execute(sa.select(*(part_keys.c[c] for c in edge.attr_map)).distinct()).all()
             if not rows:
@@ -324,7 +324,7 @@ def _orphaned_parts(plan: CascadePlan) -> list[tuple[Node, Node]]:
         if master is None or master in members:
             continue
         probe = sa.select(sa.exists(sa.select(sa.literal(1)).select_from(plan.table(node)).where(plan.where(node))))
-        with plan.connection.connect() as conn:
+        with plan.connection.session() as conn:
             if conn.execute(probe).scalar():
                 found.append((node, master))
     return found
@@ -357,7 +357,7 @@ def execute_cascade(plan: CascadePlan, *, part_integrity: str = "enforce") -> di
         if orphaned:
             raise _part_error(plan.connection, *orphaned[0])
     deleted: dict[Node, int] = dict.fromkeys(plan.order, 0)
-    with plan.connection.connect() as conn:
+    with plan.connection.session() as conn:
         for node, statement in plan.delete_statements():
             try:
                 deleted[node] += conn.execute(statement).rowcount
@@ -398,7 +398,7 @@ def delete_rows(expr: Any, *, prompt: bool, part_integrity: str = "enforce", tra
         if prompt:
             raise DataJointError("delete() cannot ask for confirmation inside an ongoing transaction: "
                                  "pass prompt=False to delete as part of it, or transaction=False.")
-        with connection.connect() as conn, conn.begin_nested():  # a savepoint keeps the delete all-or-nothing
+        with connection.session() as conn, conn.begin_nested():  # a savepoint keeps the delete all-or-nothing
             return _report(connection, _cascade_all(expr, part_integrity)).get(root, 0)
     try:
         with connection.transaction:

@@ -67,7 +67,7 @@ def drop_tables(connection: Any, nodes: Sequence[Node]) -> None:
     from .engine.catalog import delete_lineage
 
     try:
-        with connection.transaction, connection.connect() as conn:
+        with connection.transaction, connection.session() as conn:
             for node in nodes:
                 sql_schema, sql_name = connection.rules.sql_table(*node)
                 sa.Table(sql_name, sa.MetaData(), schema=sql_schema).drop(conn, checkfirst=True)
@@ -81,7 +81,7 @@ def drop_tables(connection: Any, nodes: Sequence[Node]) -> None:
 
 def _exists(connection: Any, node: Node) -> bool:
     sql_schema, sql_name = connection.rules.sql_table(*node)
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         found = sa.inspect(conn).has_table(sql_name, schema=sql_schema)
     if not found:
         logger.info("Nothing to drop: table %s is not declared", connection.full_name(node))

@@ -14,20 +14,23 @@ _default: Connection | None = None
 
 
 def conn(host: str | None = None, user: str | None = None, password: str | None = None, *,
-         url: str | None = None, reset: bool = False) -> Connection:
+         url: str | None = None, reset: bool = False, use_tls: bool | dict | None = None) -> Connection:
     """The shared connection that schemas use unless given another.
 
-    Arguments override the configuration for this call; ``reset=True`` replaces an
-    existing connection (e.g. after changing ``dj.config``).
+    The first call connects (arguments override the configuration); later calls
+    return the same connection, whatever their arguments, until ``reset=True``
+    replaces it (e.g. after changing ``dj.config``).
     """
     global _default
     with _lock:
-        if _default is not None and not reset and not any((host, user, password, url)):
+        if _default is not None and not reset:
             return _default
         if _default is not None:
             _default.close()
-        overrides = {k: v for k, v in {"database.host": host, "database.user": user,
-                                        "database.password": password, "database.url": url}.items() if v is not None}
-        with config.override(**{k.replace(".", "__"): v for k, v in overrides.items()}):
-            _default = Connection(url_from_config(config))
+        if url is not None:
+            _default = Connection(url, use_tls=use_tls)
+        elif host is None and user is None and password is None:
+            _default = Connection(url_from_config(config), use_tls=use_tls)
+        else:
+            _default = Connection(host, user, password, use_tls=use_tls)
         return _default

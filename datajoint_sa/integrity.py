@@ -38,7 +38,7 @@ def missing_parents(connection: Any, table: sa.Table, rows: list[Mapping[str, An
             continue
         keys = [parent.c[c] for c in parent_columns]
         match = keys[0].in_([w[0] for w in wanted]) if len(keys) == 1 else sa.tuple_(*keys).in_(list(wanted))
-        with connection.connect(write=False) as conn:  # after a failed insert: a fresh connection
+        with connection.session(write=False) as conn:  # after a failed insert: a fresh connection
             present = {tuple(r) for r in conn.execute(sa.select(*keys).where(match))}
         if wanted - present:
             example = dict(zip(columns, sorted(wanted - present, key=repr)[0]))

@@ -167,15 +167,16 @@ class Schema:
         if master is not None:
             cls.master = master
         creating = self.create_tables is not False and config["database.create_tables"]
+        contents = _lookup_contents(cls) if creating and cls.tier == "Lookup" and master is None else None
         if creating:
             self._create(cls, declared)
-        self._classes[cls.__name__] = cls
+        # A Part is known by its master's name: a bare name would shadow another table of that name.
+        self._classes[cls.__name__ if master is None else f"{master.__name__}.{cls.__name__}"] = cls
         parts = [v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, Part)]
         cls._parts = tuple(parts)
         for part in parts:
             self._declare(part, {**seen, cls.__name__: cls}, master=cls)
-        contents = getattr(cls, "contents", None)
-        if creating and contents is not None and len(contents) and cls.tier == "Lookup":
+        if contents is not None and len(contents):
             cls().insert(contents, skip_duplicates=True)
 
     def build(self, cls: type, metadata: sa.MetaData, table_name: str | None = None) -> Any:
@@ -204,11 +205,11 @@ class Schema:
     def _create(self, cls: type, declared: Any) -> None:
         connection = self.connection
         table = declared.table
-        with connection.connect(write=False) as conn:  # existing tables need no write lock (SQLite)
+        with connection.session(write=False) as conn:  # existing tables need no write lock (SQLite)
             if sa.inspect(conn).has_table(table.name, schema=table.schema):
                 return
         with connection.transaction:
-            with connection.connect() as conn:
+            with connection.session() as conn:
                 if sa.inspect(conn).has_table(table.name, schema=table.schema):
                     return
                 for enum in declared.enum_types:
@@ -230,11 +231,11 @@ class Schema:
         declared = build_table(parse_definition(definition), schema=self.database, table=table_name,
                                metadata=sa.MetaData(), rules=self.connection.rules,
                                resolve=lambda ref: _resolve(ref, {}, None))
-        with self.connection.connect(write=False) as conn:
+        with self.connection.session(write=False) as conn:
             exists = sa.inspect(conn).has_table(declared.table.name, schema=declared.table.schema)
         if exists:
             return declared
-        with self.connection.transaction, self.connection.connect() as conn:
+        with self.connection.transaction, self.connection.session() as conn:
             if not sa.inspect(conn).has_table(declared.table.name, schema=declared.table.schema):
                 for enum in declared.enum_types:
                     enum.create(conn, checkfirst=True)
@@ -383,15 +384,15 @@ def _check_schema_name(name: str) -> None:
 
 def _resolve(ref: str, context: Mapping[str, Any], master: type | None) -> Parent:
     """The declared table class a foreign-key reference names."""
-    if ref == "master" and master is not None:
+    head, *rest = ref.split(".")
+    if head == "master" and master is not None:
         target: Any = master
-    else:
-        head, *rest = ref.split(".")
-        if head not in context:
-            raise DataJointError(f"Foreign key reference {ref} could not be resolved")
+    elif head in context:
         target = context[head]
-        for name in rest:
-            target = getattr(target, name, None)
+    else:
+        raise DataJointError(f"Foreign key reference {ref} could not be resolved")
+    for name in rest:
+        target = getattr(target, name, None)
     if not (isinstance(target, type) and issubclass(target, Table)) or target._declared is None:
         raise DataJointError(f"Foreign key reference {ref} does not name a declared table")
     declared = target._declared
@@ -406,3 +407,20 @@ def list_schemas(connection: Connection | None = None) -> list[str]:
 
         connection = conn()
     return catalog.list_schemas(connection)
+
+
+def _lookup_contents(cls: type) -> Any:
+    """A Lookup class's ``contents`` as rows: a list, tuple, array or frame as given; any other iterable, read out.
+
+    ``contents`` may be a class attribute, a property, a generator or ``zip(...)``;
+    it is read before the table is created, so bad contents leave no empty table behind.
+    """
+    contents = type.__getattribute__(cls, "contents") if "contents" in dir(cls) else None
+    if isinstance(contents, property):
+        contents = cls().contents
+    if contents is None or hasattr(contents, "__len__") and not isinstance(contents, (str, bytes, Mapping)):
+        return contents
+    if isinstance(contents, (str, bytes, Mapping)) or not hasattr(contents, "__iter__"):
+        raise DataJointError(f"The contents of Lookup table {cls.__name__} must be a collection of rows; "
+                             f"got {type(contents).__name__}.")
+    return list(contents)

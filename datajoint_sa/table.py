@@ -122,7 +122,7 @@ class Table(QueryExpression):
         savepoint = connection.in_transaction and len(ahead) > 1
         current: Batch | None = None
         try:
-            with connection.connect() as conn:
+            with connection.session() as conn:
                 # Inside the caller's transaction, a savepoint keeps this call all-or-nothing on its own.
                 with conn.begin_nested() if savepoint else contextlib.nullcontext():
                     for current in itertools.chain(ahead, batches):
@@ -401,7 +401,7 @@ class FreeTable(Table):
         from .reflect import adopt_core_types, heading_from_table
         from .sqlite_comments import reflect_tables
 
-        with connection.connect() as conn:
+        with connection.session() as conn:
             (reflected,) = reflect_tables(conn, [(sql_schema, sql_name)])
         recorded = {attribute: lineage for (_, attribute), lineage in read_lineage(connection, schema, table).items()}
 

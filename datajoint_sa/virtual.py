@@ -45,7 +45,7 @@ def reflect_schema(connection: Connection, schema: str, *, recorded_lineage: boo
     """
     names = catalog.list_tables(connection, schema)
     lineage_rows = catalog.read_lineage(connection, schema) if recorded_lineage else {}
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         reflected = reflect_tables(conn, [connection.rules.sql_table(schema, name) for name in names])
     tables = dict(zip(names, reflected))
     declared = {}

@@ -57,7 +57,7 @@ def _mysql_fk_rules(connection: dj.Connection, schema: str, table: str) -> dict[
     # tell RESTRICT from "not given"; information_schema states the rules explicitly.
     rows = connection.query(
         "SELECT constraint_name, update_rule, delete_rule FROM information_schema.referential_constraints "
-        "WHERE constraint_schema = :s AND table_name = :t", {"s": schema, "t": table},
+        "WHERE constraint_schema = %(s)s AND table_name = %(t)s", {"s": schema, "t": table},
     )
     return {name: (update, delete) for name, update, delete in rows}
 

@@ -14,7 +14,7 @@ from conftest import unique_schema_name
 
 def revision(connection, schema):
     sql_schema, name = connection.rules.sql_table(schema, BOOKKEEPING_VERSION_TABLE)
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         if not sa.inspect(conn).has_table(name, schema=sql_schema):
             return None
         table = sa.Table(name, sa.MetaData(), schema=sql_schema, autoload_with=conn)
@@ -59,7 +59,7 @@ def test_base_to_head_creates_todays_layout(schema, connection):
     catalog.ensure_lineage_table(connection, schema.database)  # the layout datajoint_sa makes today
     bare = unique_schema_name("djbare")
     if connection.rules.has_schemas:
-        with connection.connect() as conn:
+        with connection.session() as conn:
             conn.execute(sa.schema.CreateSchema(bare))
     try:
         upgrade_bookkeeping(connection, bare, "0001")
@@ -69,7 +69,7 @@ def test_base_to_head_creates_todays_layout(schema, connection):
         assert bare in dj.list_schemas(connection)
         downgrade_bookkeeping(connection, bare, "base")
         sql_schema, name = connection.rules.sql_table(bare, "~lineage")
-        with connection.connect(write=False) as conn:
+        with connection.session(write=False) as conn:
             assert not sa.inspect(conn).has_table(name, schema=sql_schema)
         assert revision(connection, bare) is None
     finally:

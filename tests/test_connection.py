@@ -24,9 +24,10 @@ def item(schema):
 def test_connection_basics(connection, backend):
     assert connection.is_connected
     assert connection.dialect_name == backend
-    assert connection.query("SELECT 1 AS one") == [(1,)]
-    assert connection.query("SELECT :x AS x", {"x": 5}, as_dict=True) == [{"x": 5}]
-    assert backend in repr(connection)
+    assert connection.query("SELECT 1 AS one").fetchall() == [(1,)]
+    assert connection.query("SELECT %(x)s AS x", {"x": 5}, as_dict=True).fetchall() == [{"x": 5}]
+    assert connection.query("SELECT %s + %s AS y", (2, 3)).fetchone() == (5,)
+    assert "connected" in repr(connection) and "disconnected" not in repr(connection)
     assert not connection.in_transaction
 
 
@@ -102,4 +103,4 @@ def test_query_errors_are_translated(connection, item):
     with pytest.raises(dj.errors.QuerySyntaxError):
         connection.query("SELEKT 1")
     with pytest.raises(DataJointError):
-        connection.query("SELECT :x", [1])
+        connection.query("SELECT %s, %s", [1])

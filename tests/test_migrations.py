@@ -115,7 +115,7 @@ def test_autogenerate_upgrade_downgrade_with_a_primary_key_change(project, conne
     found = reflect(connection, name, "animal")
     assert found.primary_key == ["animal_id"]
     assert found.names == ["animal_id", "species", "tag", "extra"]
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         sql_schema, sql_name = connection.rules.sql_table(name, "animal")
         table = sa.Table(sql_name, sa.MetaData(), schema=sql_schema, autoload_with=conn)
         assert sorted(tuple(row[:2]) for row in conn.execute(sa.select(table))) == [(1, "mouse"), (2, "rat")]

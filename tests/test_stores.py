@@ -37,7 +37,7 @@ def _declare(schema: dj.Schema, definition: str) -> type:
 def _raw(table: type, attribute: str) -> list:
     """The stored JSON metadata of a column, as dicts, in key order."""
     sql = table().sql_table
-    with table().connection.connect() as conn:
+    with table().connection.session() as conn:
         values = [row[0] for row in conn.execute(sql.select().with_only_columns(sql.c[attribute]).order_by(sql.c.id))]
     return [json.loads(v) if isinstance(v, str) else v for v in values]
 

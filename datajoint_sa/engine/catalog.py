@@ -42,7 +42,7 @@ def lineage_table(connection: Connection, schema: str) -> sa.Table:
 
 def list_schemas(connection: Connection) -> list[str]:
     """Names of the DataJoint schemas in the database (system schemas left out)."""
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         inspector = sa.inspect(conn)
         if connection.rules.has_schemas:
             names = inspector.get_schema_names()
@@ -52,7 +52,7 @@ def list_schemas(connection: Connection) -> list[str]:
 
 
 def schema_exists(connection: Connection, schema: str) -> bool:
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         inspector = sa.inspect(conn)
         if connection.rules.has_schemas:
             return schema in inspector.get_schema_names()
@@ -60,7 +60,7 @@ def schema_exists(connection: Connection, schema: str) -> bool:
 
 
 def create_schema(connection: Connection, schema: str) -> None:
-    with connection.connect() as conn:
+    with connection.session() as conn:
         if connection.rules.has_schemas:
             conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
         else:
@@ -69,14 +69,14 @@ def create_schema(connection: Connection, schema: str) -> None:
 
 def ensure_lineage_table(connection: Connection, schema: str) -> sa.Table:
     table = lineage_table(connection, schema)
-    with connection.connect() as conn:
+    with connection.session() as conn:
         table.create(conn, checkfirst=True)
     return table
 
 
 def list_tables(connection: Connection, schema: str) -> list[str]:
     """DataJoint table names in a schema, bookkeeping tables (``~...``) left out."""
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         inspector = sa.inspect(conn)
         if connection.rules.has_schemas:
             names = inspector.get_table_names(schema=schema)
@@ -88,7 +88,7 @@ def list_tables(connection: Connection, schema: str) -> list[str]:
 
 def drop_schema(connection: Connection, schema: str) -> None:
     """Drop a schema and everything in it."""
-    with connection.connect() as conn:
+    with connection.session() as conn:
         if connection.rules.has_schemas:
             conn.execute(sa.schema.DropSchema(schema, cascade=connection.dialect_name == "postgresql", if_exists=True))
             return
@@ -105,7 +105,7 @@ def write_lineage(connection: Connection, schema: str, table: str, lineages: dic
     """Record the lineage of a table's attributes (attributes without lineage get no row)."""
     lineage = ensure_lineage_table(connection, schema)
     rows = [{"table_name": table, "attribute_name": a, "lineage": v} for a, v in lineages.items() if v]
-    with connection.connect() as conn:
+    with connection.session() as conn:
         conn.execute(lineage.delete().where(lineage.c.table_name == table))
         if rows:
             conn.execute(lineage.insert(), rows)
@@ -114,7 +114,7 @@ def write_lineage(connection: Connection, schema: str, table: str, lineages: dic
 def delete_lineage(connection: Connection, schema: str, tables: Iterable[str]) -> None:
     lineage = lineage_table(connection, schema)
     tables = list(tables)
-    with connection.connect() as conn:
+    with connection.session() as conn:
         if sa.inspect(conn).has_table(lineage.name, schema=lineage.schema):
             conn.execute(lineage.delete().where(lineage.c.table_name.in_(tables)))
 
@@ -125,7 +125,7 @@ def read_lineage(connection: Connection, schema: str, table: str | None = None) 
     select = sa.select(lineage.c.table_name, lineage.c.attribute_name, lineage.c.lineage)
     if table is not None:
         select = select.where(lineage.c.table_name == table)
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         if not sa.inspect(conn).has_table(lineage.name, schema=lineage.schema):
             return {}
         return {(t, a): v for t, a, v in conn.execute(select)}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import pathlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -18,8 +17,10 @@ import sqlalchemy as sa
 
 from ..dialects import DialectRules, autocommits_cheaply, rules_for
 from ..errors import DataJointError
-from ..settings import DEFAULT_SQLITE_FILENAME, Config
+from ..settings import config as global_config
 from ..types import TextJSON
+from .address import server_url, tls_connect_args, url_from_config
+from .cursor import QueryCursor, driver_arguments, sqlite_placeholders
 from .direct import on_cursor
 from .errors import translate
 
@@ -27,33 +28,8 @@ __all__ = ["Connection", "url_from_config"]
 
 logger = logging.getLogger("datajoint_sa")
 
-DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
-DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql"}
 EXTRAS = {"psycopg": "postgresql", "pymysql": "mysql"}
 WRITE_FLAG = "datajoint_may_write"
-
-
-def url_from_config(cfg: Config) -> sa.engine.URL:
-    """The SQLAlchemy URL that the configuration selects."""
-    if cfg["database.url"]:
-        return sa.engine.make_url(cfg["database.url"])
-    backend = cfg["database.backend"]
-    host = cfg["database.host"]
-    if backend == "sqlite" or (backend is None and host is None):
-        name = cfg["database.name"] if backend == "sqlite" and cfg["database.name"] else DEFAULT_SQLITE_FILENAME
-        return sa.engine.URL.create("sqlite", database=str(pathlib.Path(name).absolute()))
-    backend = backend or "mysql"
-    host = host or "localhost"
-    port = cfg["database.port"]
-    if ":" in host and port is None:
-        host, port_text = host.rsplit(":", 1)
-        port = int(port_text)
-    database = cfg["database.name"] or ("postgres" if backend == "postgresql" else None)
-    query = {"charset": "utf8mb4"} if backend == "mysql" else {}
-    return sa.engine.URL.create(
-        DRIVERS[backend], username=cfg["database.user"], password=cfg["database.password"], host=host,
-        port=port or DEFAULT_PORTS[backend], database=database, query=query,
-    )
 
 
 #: How long an SQLite connection waits for another process's lock before failing (milliseconds).
@@ -90,10 +66,10 @@ def _sqlite_type_names(dialect: sa.Dialect) -> None:
     dialect.ischema_names = {**dialect.ischema_names, "BINARY": sa.BINARY, "JSON_TEXT": TextJSON}
 
 
-def create_engine(url: sa.engine.URL | str) -> sa.Engine:
+def create_engine(url: sa.engine.URL | str, connect_args: dict[str, Any] | None = None) -> sa.Engine:
     """A SQLAlchemy Engine for ``url`` with the settings DataJoint relies on."""
     url = sa.engine.make_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "connect_args": dict(connect_args or {})}
     if url.get_backend_name() == "sqlite":
         kwargs = {"connect_args": {"timeout": 60, "check_same_thread": False}}
     elif url.get_backend_name() in ("mysql", "mariadb"):
@@ -116,18 +92,57 @@ def create_engine(url: sa.engine.URL | str) -> sa.Engine:
 class Connection:
     """A connection to one database server (or SQLite file), shared by the schemas that use it."""
 
-    def __init__(self, url: sa.engine.URL | str | None = None, *, engine: sa.Engine | None = None) -> None:
+    def __init__(self, host: str | sa.engine.URL | None = None, user: str | None = None,
+                 password: str | None = None, port: int | None = None, use_tls: bool | dict | None = None, *,
+                 backend: str | None = None, database_name: str | None = None,
+                 engine: sa.Engine | None = None) -> None:
+        """Connect to ``host`` (``"host:port"`` or a SQLAlchemy URL) as ``user``, or use ``engine``.
+
+        ``backend`` (``"mysql"``, ``"postgresql"``, ``"sqlite"``) and the other unset
+        arguments come from ``dj.config``; with nothing set at all the database is
+        the configuration's (by default an SQLite file).  A server is reached at once,
+        so a wrong address or password fails here, as a DataJoint error.
+        """
         if engine is None:
-            if url is None:
-                raise DataJointError("Connection needs a database URL or an Engine.")
-            engine = create_engine(url)
+            url = self._url_for(host, user, password, port, backend, database_name)
+            tls = global_config["database.use_tls"] if use_tls is None else use_tls
+            family = "mysql" if url.get_backend_name() == "mariadb" else url.get_backend_name()
+            engine = create_engine(url, tls_connect_args(family, tls) if family != "sqlite" else None)
         self.engine: sa.Engine = engine
         self.dialect_name: str = "mysql" if engine.dialect.name == "mariadb" else engine.dialect.name
         self.rules: DialectRules = rules_for(self.dialect_name)
         self._local = threading.local()
         self._logged = False
+        self._closed = False
         self.schemas: dict[str, Any] = {}  # schema name -> Schema, for resolving names across schemas
         self._dependencies: Any = None
+        if self.dialect_name != "sqlite":
+            self.ping()
+
+    @staticmethod
+    def _url_for(host: str | sa.engine.URL | None, user: str | None, password: str | None, port: int | None,
+                 backend: str | None, database_name: str | None) -> sa.engine.URL:
+        if isinstance(host, sa.engine.URL) or (isinstance(host, str) and "://" in host):
+            return sa.engine.make_url(host)
+        cfg = global_config
+        if host is None and backend is None and cfg["database.host"] is None:
+            return url_from_config(cfg)
+        backend = backend or cfg["database.backend"] or "mysql"
+        database = database_name if database_name is not None else cfg["database.name"]
+        if backend == "sqlite":
+            return sa.engine.URL.create("sqlite", database=database or host)
+        if host is None:
+            host, port = cfg["database.host"] or "localhost", port if port is not None else cfg["database.port"]
+        elif port is None and ":" not in host:
+            port = cfg["database.port"]
+        return server_url(backend, host, user if user is not None else cfg["database.user"],
+                          password if password is not None else cfg["database.password"], port, database)
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
 
     # -- identity ----------------------------------------------------------------
     @property
@@ -135,16 +150,43 @@ class Connection:
         return self.engine.url
 
     def __repr__(self) -> str:
-        return f"<datajoint_sa.Connection {self.url.render_as_string(hide_password=True)}>"
+        state = "connected" if self.is_connected else "disconnected"
+        return f"DataJoint connection ({state}) {self.url.render_as_string(hide_password=True)}"
+
+    @property
+    def conn_info(self) -> dict[str, Any]:
+        """Where this connection goes: host, port, user, database_name (the password is left out)."""
+        url = self.url
+        return {"host": url.host, "port": url.port, "user": url.username, "database_name": url.database,
+                "backend": self.dialect_name}
 
     @property
     def is_connected(self) -> bool:
+        """True while the database answers; False after :meth:`close`."""
+        if self._closed:
+            return False
+        try:
+            self.ping()
+        except DataJointError:
+            return False
+        return True
+
+    def ping(self) -> None:
+        """Reach the database once; a DataJoint error says why it cannot be reached."""
         try:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
-            return True
-        except sa.exc.DBAPIError:
-            return False
+        except sa.exc.DBAPIError as err:
+            raise translate(err, self.dialect_name) from err
+
+    def connect(self) -> None:
+        """Open the connection again after :meth:`close` (connections otherwise reconnect on their own)."""
+        self._closed = False
+        self.ping()
+
+    def get_user(self) -> str:
+        """The database account this connection logs in as (``user@host`` on MySQL)."""
+        return str(self.query(self.rules.current_user_sql).fetchone()[0])
 
     def _log_first_use(self) -> None:
         if not self._logged:
@@ -341,7 +383,7 @@ class Connection:
             raise translate(err, self.dialect_name) from err
 
     # -- execution -----------------------------------------------------------------------
-    def connect(self, *, write: bool = True) -> contextlib.AbstractContextManager[sa.Connection]:
+    def session(self, *, write: bool = True) -> contextlib.AbstractContextManager[sa.Connection]:
         """The SQLAlchemy connection of the current transaction, or a new one that commits at the end.
 
         ``write=False`` promises only reads, which lets SQLite start without the write lock.
@@ -350,26 +392,44 @@ class Connection:
 
     def execute(self, statement: sa.Executable, parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None) -> sa.CursorResult:
         """Run one statement and return its fully buffered result."""
-        with self.connect(write=not isinstance(statement, sa.Select)) as connection:
+        with self.session(write=not isinstance(statement, sa.Select)) as connection:
             try:
                 result = connection.execute(statement, parameters) if parameters is not None else connection.execute(statement)
                 return result.freeze()() if result.returns_rows else result
             except sa.exc.DBAPIError as err:
                 raise translate(err, self.dialect_name) from err
 
-    def query(self, sql: str, args: Mapping[str, Any] | Sequence[Any] | None = None, *, as_dict: bool = False) -> Any:
-        """Run SQL text (``:name`` parameters) and return its rows as tuples or dicts, as ``conn.query`` does."""
-        if args is not None and not isinstance(args, Mapping):
-            raise DataJointError("conn.query takes named parameters: query('... :x', {'x': 1}).")
-        statement = sa.text(sql)
-        with self.connect() as connection:
+    def query(self, sql: str, args: Mapping[str, Any] | Sequence[Any] | None = None, *,
+              as_dict: bool = False, **_driver_options: Any) -> QueryCursor:
+        """Run SQL text as the driver takes it and return a cursor over its rows.
+
+        Placeholders are the drivers' ``%s`` (``args`` a sequence) and ``%(name)s``
+        (``args`` a mapping), with ``%%`` for a literal percent sign, on every backend.
+        Rows are tuples, or dicts with ``as_dict=True``.
+        """
+        values = driver_arguments(args)
+        if self.dialect_name == "sqlite":
+            sql = sqlite_placeholders(sql) if values or "%%" in sql else sql
+        elif self.dialect_name == "postgresql" and not values:
+            values = None  # psycopg reads placeholders only when given arguments
+        with self.session() as connection:
             try:
-                result = connection.execute(statement, args or {})
+                return on_cursor(connection, connection.dialect, sql,
+                                 lambda cursor: QueryCursor.read(_execute(cursor, sql, values), as_dict=as_dict))
             except sa.exc.DBAPIError as err:
                 raise translate(err, self.dialect_name) from err
-            if not result.returns_rows:
-                return []
-            return [dict(row._mapping) for row in result] if as_dict else [tuple(row) for row in result]
+            except (TypeError, ValueError, KeyError) as err:  # the driver's placeholder formatting
+                raise DataJointError(f"The arguments {args!r} do not fit the placeholders of: {sql}") from err
 
     def close(self) -> None:
+        """Return the pooled connections; :meth:`is_connected` is False until the connection is used again."""
+        self._closed = True
         self.engine.dispose()
+
+
+def _execute(cursor: Any, sql: str, values: Any) -> Any:
+    if values is None:
+        cursor.execute(sql)
+    else:
+        cursor.execute(sql, values)
+    return cursor

@@ -69,7 +69,7 @@ class DirectStatement:
         try:
             if autocommit is not None:
                 return on_cursor(autocommit, self.dialect, self.sql, work)
-            with self.connection.connect(write=not fetch) as conn:
+            with self.connection.session(write=not fetch) as conn:
                 return on_cursor(conn, self.dialect, self.sql, work)
         except sa.exc.DBAPIError as err:
             raise translate(err, self.connection.dialect_name) from err

@@ -87,7 +87,7 @@ def _split_sqlite(name: str) -> tuple[str, str]:
 def read_foreign_keys(connection: Connection) -> list[ForeignKey]:
     """Every foreign key in the database (system schemas left out)."""
     grouped: dict[tuple, list[tuple[int, str, str]]] = defaultdict(list)
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         if connection.dialect_name == "sqlite":
             for child, parent, fk_id, column, parent_column, seq in conn.execute(_SQLITE_FOREIGN_KEYS):
                 grouped[(_split_sqlite(child), _split_sqlite(parent), fk_id)].append((seq, column, parent_column))
@@ -105,7 +105,7 @@ def read_foreign_keys(connection: Connection) -> list[ForeignKey]:
 def read_primary_keys(connection: Connection) -> dict[tuple[str, str], list[str]]:
     """{(schema, table): primary-key columns in order} for every table in the database."""
     keys: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         if connection.dialect_name == "sqlite":
             for table, column, position in conn.execute(_SQLITE_PRIMARY_KEYS):
                 if "." in table:

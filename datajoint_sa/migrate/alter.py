@@ -37,17 +37,17 @@ def reflect(connection: Any, sql_schema: str | None, sql_name: str, like: sa.Tab
     which alembic's batch mode can drop them.  Columns of a type SQLAlchemy does not
     know elsewhere take the type of the same column in ``like``, the declared table.
     """
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         table = sa.Table(sql_name, sa.MetaData(naming_convention=NAMING), schema=sql_schema, autoload_with=conn)
     if connection.dialect_name == "sqlite":
         from ..sqlite_comments import restore_comments
 
-        with connection.connect(write=False) as conn:  # a rebuilt table keeps its comments (``:type:`` tags)
+        with connection.session(write=False) as conn:  # a rebuilt table keeps its comments (``:type:`` tags)
             restore_comments(conn, table)
         # SQLite keeps each column's type as written; SQLAlchemy maps names it does not know by
         # affinity (BINARY(16) -> NUMERIC), so the written name is kept for comparison.
         preparer = connection.engine.dialect.identifier_preparer
-        with connection.connect(write=False) as conn:
+        with connection.session(write=False) as conn:
             written = {row[1]: row[2] for row in conn.exec_driver_sql(f"PRAGMA table_info({preparer.quote(sql_name)})")}
         for column in table.columns:
             column.info[SQL_TYPE] = written.get(column.name)
@@ -143,7 +143,7 @@ def _add_foreign_key(connection: Any, copy: sa.Table, op: ops.CreateForeignKeyOp
     Batch mode would parse the referenced ``"schema.table"`` name at its dot, so the key
     refers to the parent's columns as objects instead.
     """
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         parent = sa.Table(op.referent_table, copy.metadata, schema=op.kw.get("referent_schema"), autoload_with=conn)
     copy.append_constraint(sa.ForeignKeyConstraint(
         op.local_cols, [parent.c[name] for name in op.remote_cols], name=op.constraint_name,

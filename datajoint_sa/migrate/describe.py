@@ -118,7 +118,7 @@ def _indexes(table: Any) -> list[tuple[tuple[str, ...], bool]]:
     """(columns, unique) of the table's indexes in the database, in name order (primary key left out)."""
     connection = table.connection
     sql_schema, sql_name = connection.rules.sql_table(table.database, table.table_name)
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         found = sa.inspect(conn).get_indexes(sql_name, schema=sql_schema)
     return [(tuple(ix["column_names"]), bool(ix["unique"])) for ix in sorted(found, key=lambda ix: ix["name"] or "")
             if all(ix["column_names"])]

@@ -404,7 +404,7 @@ def existing_jobs_tables(schema: Any) -> list[JobTable]:
 
     connection = schema.connection
     found = []
-    with connection.connect(write=False) as conn:
+    with connection.session(write=False) as conn:
         inspector = sa.inspect(conn)
         for cls in schema._classes.values():
             if issubclass(cls, AutoPopulate) and cls._declared is not None:

@@ -90,7 +90,7 @@ class GarbageCollector:
                 if codec is None:
                     continue
                 column = table.sql_table.c[name]
-                with table.connection.connect() as conn:
+                with table.connection.session() as conn:
                     for (stored,) in conn.execute(table.sql_table.select().with_only_columns(column)):
                         if stored is None:
                             continue
