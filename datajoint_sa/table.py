@@ -393,8 +393,13 @@ class FreeTable(Table):
     followed through the reflected foreign keys.
     """
 
-    def __init__(self, connection: Any, full_table_name: str, *, _name: tuple[str, str] | None = None) -> None:
+    def __init__(self, connection: Any, full_table_name: str | None = None, *,
+                 _name: tuple[str, str] | None = None) -> None:
         # ``_name`` = (schema, table) as stored, for names a quoted full name cannot carry (quotes in them)
+        if isinstance(connection, str) and full_table_name is None:  # FreeTable("schema.table"): dj.conn()
+            from .instance import conn
+
+            connection, full_table_name = conn(), connection
         schema, table = _name or full_table_name.replace("`", "").replace('"', "").partition(".")[::2]
         sql_schema, sql_name = connection.rules.sql_table(schema, table)
         from .engine.catalog import read_lineage
