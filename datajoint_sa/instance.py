@@ -77,14 +77,18 @@ class Instance:
     ``backend`` and the keyword settings (``safemode=False``, ``database__reconnect=False``:
     double underscores for nested keys) to ``inst.config`` only, and connects.
     ``backend`` defaults to the configuration's, else ``"mysql"``; ``port`` to the
-    configuration's, else the backend's standard port.
+    configuration's port when the backend is the configured one, else the backend's
+    standard port.
     """
 
     def __init__(self, host: str, user: str | None = None, password: str | None = None, port: int | None = None,
                  use_tls: bool | dict | None = None, backend: str | None = None, **settings: Any) -> None:
         self.config = Config()
-        self.config["database.backend"] = backend or self.config["database.backend"] or "mysql"
+        configured = self.config["database.backend"]
+        self.config["database.backend"] = backend or configured or "mysql"
         backend = self.config["database.backend"]
+        if backend != configured and "database__port" not in settings:
+            self.config["database.port"] = None  # the configured port belongs to the other backend
         for name, value in settings.items():
             self.config[name.replace("__", ".")] = value
         if port is None:

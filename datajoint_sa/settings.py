@@ -37,6 +37,7 @@ from pydantic_core import ValidationError
 from .errors import DataJointError
 from .errors import KeyError as DataJointKeyError
 from .logging import LOGGER_NAMES, configure_loggers
+from .stores.spec import store_spec  # imported with the config, so both raise the same error classes
 
 __all__ = [
     "Config", "config", "create_config", "InvalidSetting", "CONFIG_FILENAME", "DEFAULT_SQLITE_FILENAME",
@@ -450,8 +451,6 @@ class Config:
 
     def get_store_spec(self, store: str | None = None, *, use_filepath_default: bool = False) -> dict[str, Any]:
         """The checked configuration of a store (None: ``stores.default``, or ``stores.filepath_default``)."""
-        from .stores.spec import store_spec
-
         return store_spec(store, config=self, filepath=use_filepath_default)
 
     # -- mapping interface ---------------------------------------------------

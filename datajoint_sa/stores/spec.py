@@ -96,4 +96,4 @@ def _check_prefixes(name: str, spec: Mapping[str, Any]) -> None:
         for key2, p2 in normal[i + 1:]:
             if p1.startswith(p2) or p2.startswith(p1):
                 raise DataJointError(f"dj.config['stores'][{name!r}]: {key1} and {key2} overlap "
-                                     f"({p1!r}, {p2!r}); the sections of a store must be disjoint.")
+                                     f"({p1!r}, {p2!r}); storage section prefixes must be mutually exclusive.")
