@@ -374,7 +374,7 @@ class Schema:
         return text
 
     def __repr__(self) -> str:
-        return f"Schema({self.database!r})" if self.database else "Schema() (not activated)"
+        return f"Schema `{self.database}`" if self.database else "Schema() (not activated)"  # as DataJoint prints it
 
 
 def _check_schema_name(name: str) -> None:

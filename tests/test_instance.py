@@ -140,9 +140,9 @@ def test_cli_sets_credentials_and_loads_schemas(connection, schema, backend, tmp
         (tmp_path / "datajoint.json").write_text(f'{{"database": {{"backend": "{backend}"}}}}')
         args = ["-u", url.username, "-p", url.password or "", "--host", f"{url.host}:{url.port}"]
     out = _console([*args, "-s", f"{schema.database}:lab"], [
-        "dj.config['database.user']\n", "lab.schema.database\n", "sorted(r['j'] for r in lab.Pair.to_dicts())\n"],
+        "dj.config['database.user']\n", "lab.schema\n", "sorted(r['j'] for r in lab.Pair.to_dicts())\n"],
         tmp_path)
-    assert repr(schema.database) in out and "[2, 3]" in out
+    assert f"Schema `{schema.database}`" in out and "[2, 3]" in out
     if backend != "sqlite":
         assert repr(url.username) in out
     out = _console(["-u", "alice", "--host", "nowhere:1"], ["dj.config\n"], tmp_path)
