@@ -17,7 +17,6 @@ from .engine.connection import Connection
 from .errors import DataJointError, DeclarationError
 from .naming import table_name_for
 from .prompts import confirm
-from .settings import config
 from .table import FreeTable, Table
 from .user_tables import Part, UserTable
 
@@ -166,7 +165,7 @@ class Schema:
         cls.table_name = table_name
         if master is not None:
             cls.master = master
-        creating = self.create_tables is not False and config["database.create_tables"]
+        creating = self.create_tables is not False and self.connection.config["database.create_tables"]
         contents = _lookup_contents(cls) if creating and cls.tier == "Lookup" and master is None else None
         if creating:
             self._create(cls, declared)
@@ -278,7 +277,7 @@ class Schema:
     def drop(self, prompt: bool | None = None, force: bool = False) -> None:
         """Drop the schema with all its tables, after confirmation when safemode is on."""
         self._require_active()
-        prompt = config["safemode"] if prompt is None else prompt
+        prompt = self.connection.config["safemode"] if prompt is None else prompt  # an Instance's own config
         if not catalog.schema_exists(self.connection, self.database):
             return
         if prompt and not confirm(f"Proceed to delete entire schema {self.database!r} with all its tables and data?"):

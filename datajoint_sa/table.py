@@ -284,9 +284,8 @@ class Table(QueryExpression):
         number of rows deleted from this table.
         """
         from .delete import delete_rows
-        from .settings import config
 
-        prompt = config["safemode"] if prompt is None else prompt
+        prompt = self.connection.config["safemode"] if prompt is None else prompt
         return delete_rows(self, prompt=prompt, part_integrity=part_integrity, transaction=transaction)
 
     def drop_quick(self) -> None:
@@ -301,12 +300,11 @@ class Table(QueryExpression):
         A part table is dropped only with its master unless ``part_integrity="ignore"``.
         """
         from .drop import drop_with_dependents
-        from .settings import config
 
         if self._where:
             raise DataJointError("A table with an applied restriction cannot be dropped: call drop() on the "
                                  "unrestricted table.")
-        prompt = config["safemode"] if prompt is None else prompt
+        prompt = self.connection.config["safemode"] if prompt is None else prompt
         drop_with_dependents(self, prompt=prompt, part_integrity=part_integrity)
 
     # -- checking and frames -------------------------------------------------------------------------

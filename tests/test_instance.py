@@ -201,3 +201,18 @@ def test_conn_info_reports_tls_input(connection, backend):
         assert conn.query("SELECT 1").fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def test_instance_config_governs_its_schemas(connection, monkeypatch):
+    """safemode and create_tables come from the connection's config: the Instance's, not dj.config."""
+    from conftest import unique_schema_name
+
+    inst = instance_for(connection, safemode=False)
+    schema = inst.Schema(unique_schema_name())
+    monkeypatch.setattr("builtins.input", lambda question: pytest.fail(f"asked: {question}"))
+    try:
+        with dj.config.override(safemode=True):
+            schema.drop()
+        assert not schema.exists
+    finally:
+        inst.connection.close()
