@@ -242,8 +242,6 @@ COERCERS: dict[str, Any] = {
     "database.use_tls": _tls,
     "display.limit": _integer(0),
     "display.width": _integer(1),
-    "display.diagram_direction": _choice(("TB", "LR"), case=str.upper),
-    "display.diagram_theme": _choice(("light", "dark", "auto")),
     "loglevel": _choice(LOGLEVELS, case=str.upper),
     "jobs.stale_timeout": _integer(0),
     "jobs.default_priority": _integer(0, 255),

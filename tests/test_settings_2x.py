@@ -52,7 +52,7 @@ def test_jobs_environment_variables(clean_env, monkeypatch):
 
 @pytest.mark.parametrize(("key", "value"), [
     ("database.port", "not_an_integer"), ("loglevel", "LOUD"), ("fetch_format", "array"),
-    ("jobs.default_priority", 300), ("display.diagram_direction", "diagonal"), ("provenance.source", "[1"),
+    ("jobs.default_priority", 300), ("database.backend", "oracle"), ("provenance.source", "[1"),
 ])
 def test_invalid_settings_are_datajoint_and_pydantic_errors(clean_env, key, value):
     cfg = Config()
