@@ -196,3 +196,24 @@ def test_roles_and_prefixes():
 
     assert tier_class("`lab`.`#param`") is dj.Lookup and tier_class("`lab`.`s__detail`") is dj.Part
     assert tier_class("`lab`.`~lineage`") is None
+
+
+#: Every setting of datajoint 2.3.5's Config (its pydantic fields, flattened).
+KEYS_2_3_5 = """
+database.host database.user database.password database.backend database.port database.name database.reconnect
+database.use_tls database.database_prefix database.create_tables connection.charset display.limit display.width
+display.show_tuple_count display.diagram_direction display.diagram_theme jobs.auto_refresh jobs.keep_completed
+jobs.stale_timeout jobs.default_priority jobs.version_method jobs.allow_new_pk_fields_in_computed_tables
+jobs.add_job_metadata provenance.capture provenance.source stores loglevel safemode ignore_config_file
+query_cache download_path
+""".split()
+
+
+def test_every_key_of_datajoint_2_3_5(clean_env):
+    cfg = Config()
+    missing = [key for key in KEYS_2_3_5 if key not in cfg]
+    assert not missing
+    for key in KEYS_2_3_5:  # readable both ways
+        section, _, name = key.rpartition(".")
+        via_attribute = getattr(getattr(cfg, section), name) if section else getattr(cfg, name)
+        assert via_attribute == cfg[key] or key in settings.SECRET_KEYS
