@@ -216,3 +216,41 @@ def test_instance_config_governs_its_schemas(connection, monkeypatch):
         assert not schema.exists
     finally:
         inst.connection.close()
+
+
+def test_query_cache(connection, schema, tmp_path):
+    @schema
+    class Reading(dj.Manual):
+        definition = """
+        reading_id : int32
+        ---
+        value : float64
+        """
+
+    Reading.insert([(1, 0.5), (2, 1.5)])
+    with dj.config.override(query_cache=str(tmp_path / "cache")):
+        connection.set_query_cache("snapshot")
+        try:
+            cached = Reading.to_arrays("value", order_by="reading_id")
+            with pytest.raises(dj.DataJointError, match="query caching"):
+                Reading.insert1((3, 2.5))
+            assert connection.query("SELECT 1").fetchone()[0] == 1  # reads still run
+        finally:
+            connection.set_query_cache()
+        Reading.insert1((3, 2.5))
+        connection.set_query_cache("snapshot")
+        try:
+            again = Reading.to_arrays("value", order_by="reading_id")
+            assert again.tolist() == cached.tolist() == [0.5, 1.5]  # the snapshot, not the new row
+            assert len(list((tmp_path / "cache").iterdir())) >= 1
+        finally:
+            connection.set_query_cache()
+        assert Reading.to_arrays("value", order_by="reading_id").tolist() == [0.5, 1.5, 2.5]
+        connection.purge_query_cache()
+        assert not list((tmp_path / "cache").glob("*.pickle"))
+    connection.set_query_cache("on")
+    try:
+        with dj.config.override(query_cache=None), pytest.raises(dj.DataJointError, match="query_cache"):
+            Reading.to_dicts()
+    finally:
+        connection.set_query_cache()

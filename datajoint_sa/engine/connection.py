@@ -8,7 +8,9 @@ one, rollback on error) and wraps driver errors in the DataJoint error tree.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import pathlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -31,6 +33,8 @@ logger = logging.getLogger("datajoint_sa")
 
 EXTRAS = {"psycopg": "postgresql", "pymysql": "mysql"}
 WRITE_FLAG = "datajoint_may_write"
+#: First words of SQL text that only reads: conn.query() runs these as reads (allowed while query caching).
+READ_STATEMENTS = ("SELECT", "SHOW", "EXPLAIN", "DESCRIBE")
 
 
 #: How long an SQLite connection waits for another process's lock before failing (milliseconds).
@@ -119,6 +123,7 @@ class Connection:
         self._local = threading.local()
         self._logged = False
         self._closed = False
+        self.query_cache: str | None = None  # see set_query_cache
         self.schemas: dict[str, Any] = {}  # schema name -> Schema, for resolving names across schemas
         self._dependencies: Any = None
         if self.dialect_name != "sqlite":
@@ -258,6 +263,9 @@ class Connection:
     def _session(self, *, write: bool, reconnect: bool | None = None) -> Iterator[sa.Connection]:
         """The current transaction's connection, or a new transaction for the duration of the block."""
         self._reopen(reconnect)
+        if write and self.query_cache:
+            raise DataJointError(f"Only reads are allowed while query caching is on (cache {self.query_cache!r}); "
+                                 "call conn.set_query_cache() to turn it off.")
         current = getattr(self._local, "connection", None)
         if current is not None:
             yield current
@@ -434,7 +442,9 @@ class Connection:
             sql = sqlite_placeholders(sql) if values or "%%" in sql else sql
         elif self.dialect_name == "postgresql" and not values:
             values = None  # psycopg reads placeholders only when given arguments
-        with self._session(write=True, reconnect=reconnect) as connection:
+        words = sql.split(None, 1)
+        reads = bool(words) and words[0].upper() in READ_STATEMENTS
+        with self._session(write=not reads, reconnect=reconnect) as connection:
             try:
                 return on_cursor(connection, connection.dialect, sql,
                                  lambda cursor: QueryCursor.read(_execute(cursor, sql, values), as_dict=as_dict))
@@ -442,6 +452,35 @@ class Connection:
                 raise translate(err, self.dialect_name) from err
             except (TypeError, ValueError, KeyError) as err:  # the driver's placeholder formatting
                 raise DataJointError(f"The arguments {args!r} do not fit the placeholders of: {sql}") from err
+
+    # -- query cache -------------------------------------------------------------------------
+    def set_query_cache(self, query_cache: str | None = None) -> None:
+        """Serve fetches from files under ``dj.config["query_cache"]``, keyed by ``query_cache``; None stops it.
+
+        While it is on, a row fetch (``to_dicts``, ``to_arrays``, ``fetch``, ``fetch1``,
+        previews) whose statement was cached under the same key returns the cached rows
+        without asking the database (results as they were when cached), and statements
+        that write are refused.  Counts (``len``) and Arrow/Polars reads are not cached.  Different keys keep separate snapshots.
+        The files are pickles: keep the folder private to its user.
+        """
+        self.query_cache = query_cache
+
+    def query_cache_path(self, sql: str, params: Any) -> pathlib.Path | None:
+        """The file holding the cached result of ``sql`` with ``params``; None while caching is off."""
+        if not self.query_cache:
+            return None
+        folder = self.config["query_cache"]
+        if not folder:
+            raise DataJointError("Query caching needs a folder: set dj.config['query_cache'].")
+        digest = hashlib.sha256(f"{self.query_cache}\0{sql}\0{params!r}".encode()).hexdigest()
+        return pathlib.Path(folder) / f"{digest}.pickle"
+
+    def purge_query_cache(self) -> None:
+        """Delete every cached result in ``dj.config["query_cache"]``."""
+        folder = self.config["query_cache"]
+        if folder and pathlib.Path(folder).is_dir():
+            for path in pathlib.Path(folder).glob("*.pickle"):
+                path.unlink()
 
     def close(self) -> None:
         """Return the pooled connections; :meth:`is_connected` is False until the connection is used again."""
