@@ -19,7 +19,6 @@ from ..stores.paths import object_path
 from ..stores.spec import store_spec
 from .base import Codec
 
-
 _LEGACY_CONTEXT_KEYS = ("_schema", "_table", "_field")
 
 
@@ -28,7 +27,8 @@ class SchemaCodec(Codec, register=False):
 
     def get_dtype(self, is_store: bool) -> str:
         if not is_store:
-            raise DataJointError(f"<{self.name}> keeps its content in a store: write <{self.name}@> or <{self.name}@store>.")
+            raise DataJointError(f"<{self.name}> requires @ (it keeps its content in a store): "
+                                 f"write <{self.name}@> or <{self.name}@store>.")
         return "json"
 
     @staticmethod
