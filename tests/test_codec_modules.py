@@ -210,3 +210,42 @@ def test_binary_columns_take_bytes_and_refuse_arrays(schema, connection, column:
         with pytest.raises(DataJointError, match="raw bytes only"):
             Raw.update1({"raw_id": 1, "data": value})
     assert Raw.to_dicts() == [{"raw_id": 1, "data": b"\x00raw"}]
+
+
+class SpanCodec(dj.Codec):
+    """A typed codec that opts into SparkAdapter: (low, high) kept as a <blob>, rendered as a dict."""
+
+    name = "spark_span"
+
+    def get_dtype(self, is_store):
+        return "<blob>"
+
+    def encode(self, value, *, key=None):
+        return np.array(value, dtype=float)
+
+    def decode(self, stored, *, key=None):
+        return tuple(stored.tolist())
+
+    def to_spark(self, decoded, *, key=None):
+        return {"low": decoded[0], "high": decoded[1]}
+
+
+def test_heading_codec_is_the_instance_a_spark_consumer_checks(schema) -> None:
+    @schema
+    class Spans(dj.Manual):
+        definition = """
+        span_id : int32
+        ---
+        span : <spark_span>
+        raw : <blob>
+        note = null : varchar(16)
+        """
+
+    Spans.insert1({"span_id": 1, "span": (0.5, 2.0), "raw": [1, 2]})
+    heading = Spans.heading
+    assert heading["span"].codec is get_codec("spark_span") and heading["note"].codec is None
+    row = Spans.fetch1()
+    eligible = {name: to_spark(heading[name].codec, value) for name, value in row.items()
+                if heading[name].codec is not None and isinstance(heading[name].codec, SparkAdapter)}
+    assert eligible == {"span": {"low": 0.5, "high": 2.0}}
+    assert not isinstance(heading["raw"].codec, SparkAdapter)
