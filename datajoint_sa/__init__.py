@@ -22,6 +22,7 @@ from .populate.autopopulate import AutoPopulate
 from .populate.jobs import JobTable as Job
 from .schema import Schema, list_schemas
 from .settings import config as _global_config
+from .spark import SparkAdapter
 from .stores import ObjectRef, gc
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
@@ -96,4 +97,5 @@ __all__ = [
     "ObjectRef",
     "NpyRef",
     "gc",
+    "SparkAdapter",
 ]

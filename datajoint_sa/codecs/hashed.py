@@ -18,7 +18,7 @@ class HashCodec(Codec):
 
     def get_dtype(self, is_store: bool) -> str:
         if not is_store:
-            raise DataJointError("<hash> keeps its content in a store: write <hash@> or <hash@store>.")
+            raise DataJointError("<hash> requires @ (it keeps its content in a store): write <hash@> or <hash@store>.")
         return "json"
 
     def validate(self, value: Any) -> None:
