@@ -22,7 +22,8 @@ from .populate.autopopulate import AutoPopulate
 from .populate.jobs import JobTable as Job
 from .schema import Schema, list_schemas
 from .settings import config
-from .stores import ObjectRef, gc
+from . import gc
+from .stores import ObjectRef
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
 from .validate import ValidationResult

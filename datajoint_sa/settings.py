@@ -263,6 +263,12 @@ class Config:
         for key, value in {**(values or {}), **kwargs}.items():
             self._set(key, value)
 
+    def get_store_spec(self, store: str | None = None) -> dict[str, Any]:
+        """The checked configuration of store ``store`` (None: ``stores.default``), defaults filled in."""
+        from .stores.spec import store_spec
+
+        return store_spec(store, config=self)
+
     def is_set(self, key: str) -> bool:
         """True when a file, an environment variable or code gave this key a value."""
         return key in self._explicit
