@@ -22,7 +22,8 @@ from .populate.autopopulate import AutoPopulate
 from .populate.jobs import JobTable as Job
 from .schema import Schema, list_schemas
 from .settings import config
-from . import gc
+from . import deploy, gc
+from .storage_adapter import StorageAdapter, get_storage_adapter
 from .stores import ObjectRef
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
@@ -87,4 +88,7 @@ __all__ = [
     "ObjectRef",
     "NpyRef",
     "gc",
+    "deploy",
+    "StorageAdapter",
+    "get_storage_adapter",
 ]
