@@ -8,7 +8,7 @@ import importlib
 import logging
 from typing import Any
 
-from . import errors
+from . import deploy, errors, gc
 from .blob import MatCell, MatStruct
 from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
 from .diagram import Diagram
@@ -22,7 +22,6 @@ from .populate.autopopulate import AutoPopulate
 from .populate.jobs import JobTable as Job
 from .schema import Schema, list_schemas
 from .settings import config
-from . import deploy, gc
 from .storage_adapter import StorageAdapter, get_storage_adapter
 from .stores import ObjectRef
 from .table import FreeTable, Table

@@ -65,6 +65,16 @@ def _stored_columns(schema: Any) -> Iterator[tuple[Any, str, Any]]:
                 yield table, attr.name, codec_chain(attr.type)[1]
 
 
+def _schema_config(schema: Any) -> Any:
+    """The configuration a schema's connection uses (its own, else the global ``dj.config``)."""
+    config = getattr(getattr(schema, "connection", None), "config", None)
+    if hasattr(config, "get_store_spec"):
+        return config
+    from .settings import config as global_config
+
+    return global_config
+
+
 class GarbageCollector:
     """Collects one store (None: the default store) for a fixed set of schemas.
 
@@ -76,9 +86,7 @@ class GarbageCollector:
         if not schemas:
             raise DataJointError("At least one schema must be provided to GarbageCollector.")
         if config is None:
-            from .settings import config as global_config
-
-            config = global_config
+            config = _schema_config(schemas[0])
         self.schemas, self.store, self.config = list(schemas), store, config
         self.backend = get_store_backend(store, config=config)
         spec = config.get_store_spec(store)
