@@ -1,7 +1,7 @@
-"""``<object@>``: schema-addressed files and folders (DataJoint 2.3's ``builtin_codecs.object``)."""
+"""``<object@>``: a file or folder stored under a path that mirrors schema, table and key."""
 
 from __future__ import annotations
 
-from ..codecs.schema_addressed import ObjectCodec, SchemaCodec
+from ..codecs.schema_addressed import ObjectCodec
 
-__all__ = ["ObjectCodec", "SchemaCodec"]
+__all__ = ["ObjectCodec"]
