@@ -33,7 +33,7 @@ StorageBackend = StoreBackend
 URL_PROTOCOLS: tuple[str, ...] = ("file://", "s3://", "gs://", "gcs://", "az://", "abfs://", "http://", "https://")
 
 # URL scheme -> fsspec protocol name.
-_SCHEME_PROTOCOL = {"file": "file", "s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure",
+_SCHEME_PROTOCOL = {"file": "file", "s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "abfs", "abfs": "abfs",
                     "http": "http", "https": "https"}
 
 

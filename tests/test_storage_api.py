@@ -22,7 +22,7 @@ from datajoint_sa.storage import StorageBackend
 
 def test_urls() -> None:
     assert storage.is_url("S3://bucket/key") and storage.is_url("file:///a") and not storage.is_url("/a/b")
-    assert storage.parse_url("gs://b/k") == ("gcs", "b/k")
+    assert storage.parse_url("gs://b/k") == ("gcs", "b/k") and storage.parse_url("az://c/k") == ("abfs", "c/k")
     assert storage.parse_url("file:///data/x") == ("file", "/data/x")
     assert storage.normalize_to_url("s3://b/k") == "s3://b/k"
     assert storage.normalize_to_url("/data/x.dat") == "file:///data/x.dat"
@@ -176,6 +176,45 @@ def test_gc_collects_orphans_and_prunes_folders(schema, tmp_path) -> None:
         assert not folder.exists() and folder.parent.exists()  # the empty key folder is pruned
         assert (Item & {"id": 2}).fetch1("o").read() == b"two"
         assert collector.collect()["deleted"] == 0
+
+
+def test_gc_folder_objects_are_covered_by_their_prefix(schema, tmp_path) -> None:
+    def folder(name: str) -> str:
+        made = tmp_path / name
+        made.mkdir()
+        for i in range(3):
+            (made / f"0.{i}").write_bytes(b"chunk%d" % i)
+        return str(made)
+
+    with stores(main=store_settings("file", tmp_path)):
+        Item = _declare(schema, "Item", "id : int32\n---\no : <object@>")
+        Item.insert([{"id": 1, "o": folder("gone.zarr")}, {"id": 2, "o": folder("kept.zarr")}])
+        collector = dj.gc.GarbageCollector(schema)
+        refs = collector.schema_references()
+        stored = collector.list_schema_paths(schema.database)
+        assert all(f"{ref}.manifest.json" in stored for ref in refs)
+        assert collector.collect()["schema_paths_orphaned"] == 0
+        (Item & {"id": 1}).delete()
+        live = collector.schema_references()
+        (dead,) = refs - live
+        collector.collect(dry_run=False)
+        after = collector.list_schema_paths(schema.database)
+        assert not [p for p in after if p.startswith(dead)]
+        assert len([p for p in after if p.startswith(next(iter(live)))]) == 4  # 3 chunks and the manifest
+
+
+def test_gc_keeps_hash_objects_written_under_an_older_prefix(schema, tmp_path) -> None:
+    settings = store_settings("file", tmp_path)
+    with stores(main=settings):
+        Item = _declare(schema, "Item", "id : int32\n---\nb : <blob@>")
+        Item.insert1({"id": 1, "b": np.arange(8)})
+        settings["hash_prefix"] = "content"
+        collector = dj.gc.GarbageCollector(schema)
+        (old,) = collector.hash_references()
+        assert old.startswith("_hash/")
+        report = collector.collect(dry_run=False)
+        assert old not in report["orphaned_hash_paths"] + report["orphaned_schema_paths"]
+        np.testing.assert_array_equal((Item & {"id": 1}).fetch1("b"), np.arange(8))
 
 
 def test_gc_refuses_to_delete_after_a_listing_error(schema, tmp_path) -> None:
