@@ -62,10 +62,9 @@ def set_replica_identity(target: Any, mode: str = "full", dry_run: bool = True) 
     if normal not in _MODES:
         raise DataJointError(f"set_replica_identity: mode must be 'default' or 'full'; got {mode!r}.")
     connection, tables = _targets(target)
-    dialect = getattr(connection, "dialect_name", None)
-    if dialect != "postgresql":
+    if not connection.rules.has_replica_identity:
         raise DataJointError(f"set_replica_identity is PostgreSQL-only (REPLICA IDENTITY is a PostgreSQL table "
-                             f"setting); this connection is {dialect}.")
+                             f"setting); this connection is {connection.dialect_name}.")
     # Identifiers are quoted by the dialect; the mode is one of two keywords, checked above.
     ddl = [f"ALTER TABLE {name} REPLICA IDENTITY {normal.upper()}" for name in tables]
     if not dry_run:
