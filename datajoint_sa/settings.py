@@ -263,11 +263,11 @@ class Config:
         for key, value in {**(values or {}), **kwargs}.items():
             self._set(key, value)
 
-    def get_store_spec(self, store: str | None = None) -> dict[str, Any]:
-        """The checked configuration of store ``store`` (None: ``stores.default``), defaults filled in."""
+    def get_store_spec(self, store: str | None = None, *, use_filepath_default: bool = False) -> dict[str, Any]:
+        """The checked configuration of a store (None: ``stores.default``, or ``stores.filepath_default``)."""
         from .stores.spec import store_spec
 
-        return store_spec(store, config=self)
+        return store_spec(store, config=self, filepath=use_filepath_default)
 
     def is_set(self, key: str) -> bool:
         """True when a file, an environment variable or code gave this key a value."""
