@@ -8,7 +8,7 @@ import importlib
 import logging as _logging  # the name `logging` is this package's submodule
 from typing import Any
 
-from . import errors
+from . import deploy, errors, gc
 from .blob import MatCell, MatStruct
 from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
 from .diagram import Diagram
@@ -23,7 +23,8 @@ from .populate.jobs import JobTable as Job
 from .schema import Schema, list_schemas
 from .settings import config as _global_config
 from .spark import SparkAdapter
-from .stores import ObjectRef, gc
+from .storage_adapter import StorageAdapter, get_storage_adapter
+from .stores import ObjectRef
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
 from .validate import ValidationResult
@@ -98,4 +99,7 @@ __all__ = [
     "NpyRef",
     "gc",
     "SparkAdapter",
+    "deploy",
+    "StorageAdapter",
+    "get_storage_adapter",
 ]

@@ -86,6 +86,16 @@ class Table(QueryExpression):
         """Insert one row (a dict, tuple or numpy record); see insert() for the options."""
         self.insert((row,), **kwargs)
 
+    @property
+    def staged_insert1(self) -> Any:
+        """A context manager that writes ``<object@>`` content into the store, then inserts the row.
+
+        See :class:`datajoint_sa.staged.StagedInsert`.
+        """
+        from .staged import StagedInsert
+
+        return StagedInsert(self)
+
     def insert(self, rows: Any, *, replace: bool = False, skip_duplicates: bool = False,
                ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None) -> None:
         """Insert rows, all or none.

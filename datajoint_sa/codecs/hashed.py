@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DataJointError
-from ..stores.hashed import get_hash, put_hash
+from ..hash_registry import get_hash, put_hash
 from .base import Codec
 
 
