@@ -20,7 +20,7 @@ from .expression.universal import U
 from .instance import conn
 from .populate.autopopulate import AutoPopulate
 from .populate.jobs import JobTable as Job
-from .schema import Schema, list_schemas
+from .schemas import Schema, list_schemas
 from .settings import config
 from .stores import ObjectRef, gc
 from .table import FreeTable, Table
@@ -36,6 +36,10 @@ logger = logging.getLogger("datajoint_sa")
 # DataJoint 2.x also names the tiers by what a table holds.
 Entry, Ingest, Compute = Manual, Imported, Computed
 
+#: ``dj.schema("lab")``, the lowercase spelling of DataJoint's documents: the Schema class itself
+#: (the module defining it is ``datajoint_sa.schemas``, so no submodule shadows this name).
+schema = Schema
+
 
 def __getattr__(name: str) -> Any:
     # dj.migrate loads alembic, so it is imported on first use rather than with the package
@@ -49,6 +53,7 @@ __all__ = [
     "conn",
     "Connection",
     "Schema",
+    "schema",
     "VirtualModule",
     "virtual_schema",
     "list_schemas",

@@ -41,7 +41,10 @@ import decimal
 import functools
 import itertools
 import logging
+import os
+import sys
 import uuid
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter, methodcaller
@@ -58,7 +61,7 @@ from .errors import DataJointError, MissingAttributeError
 from .heading import Attribute, Heading
 from .types import FLOAT32_MAX, INT_RANGES, value_coercer
 
-__all__ = ["Batch", "RowView", "InsertPlan", "iter_batches", "check_column", "insert_statement", "CHUNK_ROWS", "COPY_THRESHOLD"]
+__all__ = ["Batch", "RowView", "InsertPlan", "iter_batches", "iter_chunks", "check_column", "insert_statement", "CHUNK_ROWS", "COPY_THRESHOLD"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -127,7 +130,41 @@ class _Shaped:
 
 
 def _is_frame(rows: Any) -> bool:
-    return type(rows).__name__ == "DataFrame" and hasattr(rows, "columns")
+    """A pandas DataFrame (polars frames are columnar inputs, see _is_columnar)."""
+    return type(rows).__name__ == "DataFrame" and hasattr(rows, "iloc")
+
+
+def _is_columnar(rows: Any) -> bool:
+    """A pyarrow Table or RecordBatch, or a polars DataFrame: named columns, read column by column."""
+    module = type(rows).__module__.split(".")[0]
+    return (module == "pyarrow" and hasattr(rows, "column_names")) or (module == "polars" and hasattr(rows, "to_arrow"))
+
+
+def _columnar_groups(table: Any, size: int) -> Iterator[_Shaped]:
+    """A pyarrow or polars table, ``size`` rows at a time, as Python values (nulls as None)."""
+    if type(table).__module__.split(".")[0] == "polars":
+        table = table.to_arrow()
+    names = tuple(str(n) for n in table.column_names)
+    for start in range(0, table.num_rows, size):
+        part = table.slice(start, size)
+        yield _Shaped(names, [part.column(i).to_pylist() for i in range(len(names))], None)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_stacklevel() -> int:
+    """The warnings stacklevel of the first caller outside datajoint_sa (the user's insert call)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _warn_positional() -> None:
+    warnings.warn("Positional inserts (tuples/lists) are deprecated and will be removed in a future version; "
+                  "give each row as a dict of attribute names to values: table.insert1({'attribute': value, ...}).",
+                  DeprecationWarning, stacklevel=_user_stacklevel())
 
 
 def _frame_index_is_key(frame: Any, heading: Heading) -> bool:
@@ -198,6 +235,7 @@ def _row_values(row: Any, heading_names: tuple[str, ...]) -> tuple[tuple[str, ..
     if getattr(getattr(row, "dtype", None), "names", None):  # numpy record
         return tuple(row.dtype.names), tuple(row.tolist())
     if isinstance(row, (tuple, list)) or (hasattr(row, "__len__") and not isinstance(row, (str, bytes))):
+        _warn_positional()
         values = tuple(row)
         if len(values) != len(heading_names):
             raise _wrong_length(len(values), heading_names)
@@ -213,6 +251,11 @@ def _raw_rows(rows: Any, heading: Heading) -> Iterator[tuple[tuple[str, ...], tu
         names = tuple(str(c) for c in frame.columns)
         for values in frame.itertuples(index=False, name=None):
             yield names, tuple(None if _is_missing(v) else v for v in values)
+        return
+    if _is_columnar(rows):
+        for shaped in _columnar_groups(rows, CHUNK_ROWS):
+            for values in zip(*shaped.columns):
+                yield shaped.names, values
         return
     if getattr(getattr(rows, "dtype", None), "names", None):
         names = tuple(rows.dtype.names)
@@ -237,6 +280,7 @@ def _fast_row_group(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> _Sh
             return None
         return _Shaped(names, columns, None)
     if kinds and kinds <= {tuple, list}:
+        _warn_positional()
         lengths = set(map(len, chunk))
         if lengths != {len(heading_names)}:
             raise _wrong_length(min(lengths - {len(heading_names)}), heading_names)
@@ -281,6 +325,9 @@ def _shaped_groups(rows: Any, heading: Heading, size: int) -> Iterator[_Shaped]:
     _refuse_non_rows(rows)
     if _is_frame(rows):
         yield from _frame_groups(rows, heading, size)
+        return
+    if _is_columnar(rows):
+        yield from _columnar_groups(rows, size)
         return
     if getattr(getattr(rows, "dtype", None), "names", None):
         yield from _array_groups(rows, size)
@@ -479,6 +526,11 @@ def _checked_names(names: tuple[str, ...], heading: Heading, ignore_extra_fields
 
 def _check_required(names: Sequence[str], heading: Heading) -> None:
     present = set(names)
+    if not present:
+        required = [a.name for a in heading.attributes.values() if not a.nullable and a.default is None]
+        if required:
+            raise MissingAttributeError(f"Cannot insert empty row. The following attributes require values: "
+                                        f"{', '.join(required)}.")
     for attr in heading.attributes.values():
         if attr.name not in present and not attr.nullable and attr.default is None:
             raise MissingAttributeError(f"Missing value for required attribute {attr.name!r}.")
@@ -522,10 +574,21 @@ def iter_batches(rows: Any, heading: Heading, dialect: str, *, ignore_extra_fiel
     ``context`` (``schema``, ``table``, ``config``) is what codecs that write to stores
     build their paths from.
     """
+    for batches in iter_chunks(rows, heading, dialect, ignore_extra_fields=ignore_extra_fields,
+                               chunk_rows=chunk_rows, context=context):
+        yield from batches
+
+
+def iter_chunks(rows: Any, heading: Heading, dialect: str, *, ignore_extra_fields: bool = False,
+                chunk_rows: int | None = None, context: Mapping[str, Any] | None = None) -> Iterator[list[Batch]]:
+    """The checked batches of ``rows``, grouped by chunk: each group holds at most ``chunk_rows`` rows.
+
+    A chunk whose rows come in several shapes (other attribute names) gives one group per shape.
+    """
     size = chunk_rows or CHUNK_ROWS
     for shaped in _shaped_groups(rows, heading, size):
         if shaped.columns or shaped.rows:
-            yield from _batches_of(shaped, heading, dialect, ignore_extra_fields, context)
+            yield _batches_of(shaped, heading, dialect, ignore_extra_fields, context)
 
 
 # --------------------------------------------------------------------------------------

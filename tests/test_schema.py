@@ -25,7 +25,7 @@ def test_decorator_declares(schema, connection):
     assert [t.table_name for t in schema] == ["animal"]
     assert "Animal" in schema and "animal" in schema and "Plant" not in schema
     assert "animal" in table_names(connection, schema.database)
-    assert schema.exists and schema.is_activated
+    assert schema.exists and schema.is_activated()
     assert schema.database in repr(schema)
 
 
@@ -42,7 +42,7 @@ def test_decorator_rejects_non_tables(schema):
 
 def test_deferred_activation(connection):
     deferred = dj.Schema()
-    assert not deferred.is_activated
+    assert not deferred.is_activated()
     assert "not activated" in repr(deferred)
 
     @deferred
