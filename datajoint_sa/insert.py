@@ -610,9 +610,9 @@ def insert_statement(table: sa.Table, names: Sequence[str], primary_key: Sequenc
     if replace and secondary:
         return statement.on_conflict_do_update(index_elements=list(primary_key),
                                                set_={n: statement.excluded[n] for n in secondary})
-    if replace:
-        return statement.on_conflict_do_nothing(index_elements=list(primary_key))
-    return statement.on_conflict_do_nothing()
+    # Only a primary-key conflict is a duplicate to skip: a row violating a secondary unique
+    # index still raises DuplicateError (MySQL's ON DUPLICATE KEY cannot tell them apart).
+    return statement.on_conflict_do_nothing(index_elements=list(primary_key) or None)
 
 
 @functools.lru_cache(maxsize=16)
