@@ -8,7 +8,7 @@ import importlib
 import logging
 from typing import Any
 
-from . import errors
+from . import errors, utils
 from .blob import MatCell, MatStruct
 from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
 from .diagram import Diagram

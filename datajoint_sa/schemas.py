@@ -139,6 +139,7 @@ class Schema:
             raise DataJointError(f"@schema decorates table classes (Manual, Lookup, Imported, Computed); got {cls!r}.")
         if issubclass(cls, Part):
             raise DataJointError(f"Part table {cls.__name__} is declared with its master: nest it in the master class.")
+        _require_definition(cls)
         seen = dict(context) if context is not None else _frame_context(1)
         self._decorated = [(c, s) for c, s in self._decorated if c is not cls] + [(cls, seen)]
         if self.database is None:
@@ -382,6 +383,18 @@ class Schema:
 
     def __repr__(self) -> str:
         return f"Schema({self.database!r})" if self.database else "Schema() (not activated)"
+
+
+def _require_definition(cls: type) -> None:
+    """A table class must define ``definition`` itself (the tiers' empty default is no definition).
+
+    NotImplementedError, as DataJoint raises it, catches a misspelled attribute
+    (``definitions = ...``) before anything is declared.
+    """
+    tiers_module = UserTable.__module__
+    if not any("definition" in vars(k) for k in cls.__mro__ if getattr(k, "__module__", None) != tiers_module):
+        raise NotImplementedError(f"Table class {cls.__name__} has no `definition`: give it the table's "
+                                  "definition string (class attribute `definition = \"\"\"...\"\"\"`).")
 
 
 def _check_schema_name(name: str) -> None:

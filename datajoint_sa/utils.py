@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 
 from .errors import DataJointError
 from .naming import to_snake_case
-from .prompts import user_choice
 
 __all__ = ["is_camel_case", "from_camel_case", "to_camel_case", "user_choice"]
 
@@ -52,3 +52,20 @@ def to_camel_case(name: str) -> str:
     Letters after the first of each word keep their case (``This_is_Mixed`` -> ``ThisIsMixed``).
     """
     return _WORD_START.sub(lambda match: match.group(1).upper(), name)
+
+
+def user_choice(question: str, choices: Sequence[str] = ("yes", "no"), default: str | None = None) -> str:
+    """Ask until one of ``choices`` is answered (an empty answer takes ``default``, shown capitalized).
+
+    End of input (no terminal) answers ``default``, or the last choice.  Every safemode
+    question of datajoint_sa comes here, so patching ``datajoint_sa.utils.input`` answers them.
+    """
+    shown = ", ".join(c.title() if c == default else c for c in choices)
+    while True:
+        try:
+            answer = input(f"{question} [{shown}]: ").strip().lower()
+        except EOFError:
+            return default if default is not None else choices[-1]
+        answer = answer or (default or "")
+        if answer in choices:
+            return answer

@@ -59,8 +59,8 @@ def test_deferred_activation(connection):
         """
 
     assert Early._declared is None
-    with pytest.raises(DataJointError):
-        Early()
+    with pytest.raises(DataJointError, match="not activated"):  # made as in DataJoint; used, it says why not
+        Early().heading
     with pytest.raises(DataJointError):
         deferred.list_tables()
     name = unique_schema_name("deferred")

@@ -315,3 +315,41 @@ def test_staged_insert_cleans_up(object_table):
         with Recording.staged_insert1 as staged:
             staged.rec["rec_id"] = 4
             staged.open("frames")
+
+
+# -- tiers, definitions, prompts --------------------------------------------------------------
+
+def test_tier_regexp():
+    import re
+
+    names = ["subject", "#color", "_scan", "__result", "subject__part", "#color__shade"]
+    matched = {tier.__name__: [n for n in names if re.match(tier.tier_regexp, n)]
+               for tier in (dj.Manual, dj.Lookup, dj.Imported, dj.Computed, dj.Part)}
+    assert matched["Lookup"] == ["#color", "#color__shade"]
+    assert matched["Imported"] == ["_scan"] and matched["Computed"] == ["__result"]
+    assert matched["Part"] == ["subject__part", "#color__shade"]
+    assert re.fullmatch(dj.Manual.tier_regexp, "subject")
+
+
+def test_missing_definition_is_not_implemented(schema):
+    class Misspelled(dj.Manual):
+        definitions = """
+        id : int32
+        """
+
+    with pytest.raises(NotImplementedError, match="definition"):
+        schema(Misspelled)
+    assert "misspelled" not in schema
+
+
+def test_prompts_read_input_through_utils(schema, monkeypatch):
+    from datajoint_sa import utils
+
+    Simple = _simple(schema)
+    Simple.insert1({"id": 1, "value": "a"})
+    monkeypatch.setattr(utils, "input", lambda question: "yes", raising=False)
+    with dj.config.override(safemode=True):
+        Simple.delete()
+    assert len(Simple()) == 0
+    monkeypatch.setattr(utils, "input", lambda question: "maybe" if "[" not in question else "no", raising=False)
+    assert utils.user_choice("Go on?", ("yes", "no"), default="no") == "no"
