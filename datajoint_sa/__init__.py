@@ -78,6 +78,7 @@ __all__ = [
     "U",
     "QueryExpression",
     "errors",
+    "utils",
     "DataJointError",
     "DuplicateError",
     "IntegrityError",

@@ -524,15 +524,26 @@ def _checked_names(names: tuple[str, ...], heading: Heading, ignore_extra_fields
     return keep
 
 
+def auto_increments(attr: Attribute) -> bool:
+    """Whether the database numbers the attribute itself (native ``auto_increment``, ``serial``)."""
+    text = attr.type.text.lower()
+    return attr.type.kind == "native" and ("auto_increment" in text or "serial" in text)
+
+
+def requires_value(attr: Attribute) -> bool:
+    """Whether a row must give the attribute: not nullable, no default, not numbered by the database."""
+    return not attr.nullable and attr.default is None and not auto_increments(attr)
+
+
 def _check_required(names: Sequence[str], heading: Heading) -> None:
     present = set(names)
     if not present:
-        required = [a.name for a in heading.attributes.values() if not a.nullable and a.default is None]
+        required = [a.name for a in heading.attributes.values() if requires_value(a)]
         if required:
             raise MissingAttributeError(f"Cannot insert empty row. The following attributes require values: "
                                         f"{', '.join(required)}.")
     for attr in heading.attributes.values():
-        if attr.name not in present and not attr.nullable and attr.default is None:
+        if attr.name not in present and requires_value(attr):
             raise MissingAttributeError(f"Missing value for required attribute {attr.name!r}.")
 
 
@@ -722,8 +733,11 @@ class InsertPlan:
 
     def send(self, conn: sa.Connection, batch: Batch) -> None:
         """Insert one batch on ``conn`` (inside the caller's transaction)."""
-        if not batch.names:
-            raise MissingAttributeError("Nothing to insert: the rows name no attribute of the table.")
+        if not batch.names:  # rows of defaults only (checked: every attribute has one), one statement each
+            statement = self.defaults_sql()
+            for _ in range(len(batch)):
+                conn.exec_driver_sql(statement)
+            return
         if self.uses_copy(batch):
             rows = self.bound_rows(batch, range(len(batch.names)))
             statement = self.copy_sql(batch.names)
@@ -744,6 +758,15 @@ class InsertPlan:
                 else:
                     cursor.executemany(statement, rows)
         self._on_cursor(conn, statement, work)
+
+    def defaults_sql(self) -> str:
+        """An INSERT of one row of default values: ``DEFAULT VALUES``, on MySQL ``() VALUES ()``.
+
+        Composed as text like copy_sql: SQLAlchemy's own empty INSERT warns about a key
+        column it does not know the database numbers (``auto_increment``).
+        """
+        table = self.dialect.identifier_preparer.format_table(self.table)
+        return f"INSERT INTO {table} () VALUES ()" if self.dialect_name == "mysql" else f"INSERT INTO {table} DEFAULT VALUES"
 
     def copy_sql(self, names: Sequence[str]) -> str:
         """``COPY table (columns) FROM STDIN``.

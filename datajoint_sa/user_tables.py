@@ -10,7 +10,6 @@ import inspect
 from typing import Any
 
 from .naming import TIER_PREFIXES
-
 from .populate import AutoPopulate
 from .table import Table
 

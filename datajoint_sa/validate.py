@@ -63,7 +63,7 @@ def _check_value(heading: Heading, name: str, value: Any) -> str | None:
 
 def validate_rows(rows: Any, heading: Heading, *, ignore_extra_fields: bool = False) -> ValidationResult:
     """Check every row (same shapes as insert) and collect all problems instead of stopping at the first."""
-    from .insert import _raw_rows
+    from .insert import _raw_rows, requires_value
 
     errors: list[tuple[int, str | None, str]] = []
     checked = 0
@@ -76,7 +76,7 @@ def validate_rows(rows: Any, heading: Heading, *, ignore_extra_fields: bool = Fa
                     errors.append((index, name, f"Field {name!r} is not in the table heading"))
             for attr in heading.attributes.values():
                 if attr.name not in row:
-                    if attr.in_key or (not attr.nullable and attr.default is None):
+                    if requires_value(attr):
                         errors.append((index, attr.name, f"Required field {attr.name!r} is missing"))
                     continue
                 problem = _check_value(heading, attr.name, row[attr.name])

@@ -60,7 +60,7 @@ def test_deferred_activation(connection):
 
     assert Early._declared is None
     with pytest.raises(DataJointError, match="not activated"):  # made as in DataJoint; used, it says why not
-        Early().heading
+        _ = Early().heading
     with pytest.raises(DataJointError):
         deferred.list_tables()
     name = unique_schema_name("deferred")

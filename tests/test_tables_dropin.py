@@ -353,3 +353,31 @@ def test_prompts_read_input_through_utils(schema, monkeypatch):
     assert len(Simple()) == 0
     monkeypatch.setattr(utils, "input", lambda question: "maybe" if "[" not in question else "no", raising=False)
     assert utils.user_choice("Go on?", ("yes", "no"), default="no") == "no"
+
+
+def test_rows_of_defaults_only(schema, backend):
+    @schema
+    class Note(dj.Manual):
+        definition = """
+        note_id=1 : int32
+        ---
+        created=CURRENT_TIMESTAMP : datetime
+        text=null : varchar(200)
+        """
+
+    Note.insert1({})
+    row = Note.fetch1()
+    assert row["note_id"] == 1 and row["created"] is not None and row["text"] is None
+    assert Note.validate([{}]).is_valid
+    if backend == "mysql":  # native auto_increment numbers the key itself
+        @schema
+        class Counter(dj.Manual):
+            definition = """
+            counter_id : int auto_increment
+            ---
+            text=null : varchar(20)
+            """
+
+        assert Counter.validate([{"text": "a"}]).is_valid
+        Counter.insert([{}, {}, {}])
+        assert sorted(Counter.to_arrays("counter_id")) == [1, 2, 3]
