@@ -382,7 +382,8 @@ class Schema:
         return text
 
     def __repr__(self) -> str:
-        return f"Schema({self.database!r})" if self.database else "Schema() (not activated)"
+        # DataJoint's spelling, which its users (and its CLI's tests) look for
+        return f"Schema `{self.database}`" if self.database else "Schema (not activated)"
 
 
 def _require_definition(cls: type) -> None:

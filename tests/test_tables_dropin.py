@@ -381,3 +381,21 @@ def test_rows_of_defaults_only(schema, backend):
         assert Counter.validate([{"text": "a"}]).is_valid
         Counter.insert([{}, {}, {}])
         assert sorted(Counter.to_arrays("counter_id")) == [1, 2, 3]
+
+
+def test_interrupt_survives_a_failed_rollback(schema, monkeypatch):
+    """Ctrl-C mid-insert can leave the driver's connection unusable; the rollback's failure must not hide it."""
+    from datajoint_sa.insert import InsertPlan
+
+    Simple = _simple(schema)
+
+    def interrupted(self, conn, batch):
+        conn.connection.dbapi_connection.close()  # as a half-read MySQL connection: the rollback fails
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(InsertPlan, "send", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Simple.insert1({"id": 1, "value": "a"})
+    monkeypatch.undo()
+    Simple.insert1({"id": 2, "value": "b"})  # the connection pool recovers
+    assert Simple.to_arrays("id").tolist() == [2]
