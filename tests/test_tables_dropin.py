@@ -399,3 +399,16 @@ def test_interrupt_survives_a_failed_rollback(schema, monkeypatch):
     monkeypatch.undo()
     Simple.insert1({"id": 2, "value": "b"})  # the connection pool recovers
     assert Simple.to_arrays("id").tolist() == [2]
+
+
+def test_is_declared(schema):
+    Simple = _simple(schema)
+    assert Simple.is_declared and Simple().is_declared
+    assert dj.FreeTable(schema.connection, f"{schema.database}.simple").is_declared
+
+    class Loose(dj.Manual):
+        definition = "id : int32"
+
+    assert not Loose().is_declared
+    Simple.drop_quick()
+    assert not Simple().is_declared
