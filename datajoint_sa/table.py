@@ -166,16 +166,6 @@ class Table(QueryExpression):
         for batches in chunks:
             self._send(plan, iter(batches))
 
-    @property
-    def staged_insert1(self) -> Any:
-        """A context manager inserting one row whose ``<object@>`` content is written to the store first.
-
-        ``with table.staged_insert1 as staged:`` -- see :class:`datajoint_sa.staged.StagedInsert`.
-        """
-        from .staged import StagedInsert
-
-        return StagedInsert(self)
-
     def _send(self, plan: InsertPlan, batches: Iterator[Batch]) -> None:
         """Send checked batches in one transaction (a savepoint inside the caller's transaction)."""
         connection = self._connection

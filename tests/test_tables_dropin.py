@@ -255,68 +255,6 @@ def test_validation_messages(schema):
     assert "and 10 more errors" in many.summary()
 
 
-# -- staged insert -------------------------------------------------------------------------------
-
-@pytest.fixture
-def object_table(schema, tmp_path):
-    from store_helpers import store_settings, stores
-
-    with stores(main=store_settings("file", tmp_path)):
-        @schema
-        class Recording(dj.Manual):
-            definition = """
-            rec_id : int32
-            ---
-            frames=null : int32
-            data=null : <object@>
-            """
-
-        yield Recording
-
-
-def test_staged_insert_file_and_folder(object_table):
-    Recording = object_table
-    with Recording.staged_insert1 as staged:
-        staged.rec["rec_id"] = 1
-        with staged.open("data", ".dat") as file:
-            file.write(b"staged content")
-        staged.rec["frames"] = 3
-    ref = (Recording & {"rec_id": 1}).fetch1("data")
-    assert ref.read() == b"staged content" and ref.ext == ".dat" and ref.size == len(b"staged content")
-    assert (Recording & {"rec_id": 1}).fetch1("frames") == 3
-
-    with Recording.staged_insert1 as staged:
-        staged.rec["rec_id"] = 2
-        mapping = staged.store("data", ".zarr")
-        mapping["a"] = b"12"
-        mapping["sub/b"] = b"345"
-        assert staged.fs is not None
-    ref = (Recording & {"rec_id": 2}).fetch1("data")
-    assert ref.is_dir and ref.size == 5 and ref.item_count == 2
-    assert ref.verify()
-
-
-def test_staged_insert_cleans_up(object_table):
-    Recording = object_table
-    with pytest.raises(ValueError):
-        with Recording.staged_insert1 as staged:
-            staged.rec["rec_id"] = 3
-            with staged.open("data", ".dat") as file:
-                file.write(b"to be removed")
-            path = staged._staged["data"]["path"]
-            backend = staged._staged["data"]["backend"]
-            raise ValueError("simulated")
-    assert len(Recording()) == 0
-    assert not backend.exists(path)
-    with pytest.raises(DataJointError, match="Primary key"):
-        with Recording.staged_insert1 as staged:
-            staged.store("data", ".zarr")
-    with pytest.raises(DataJointError, match="object"):
-        with Recording.staged_insert1 as staged:
-            staged.rec["rec_id"] = 4
-            staged.open("frames")
-
-
 # -- tiers, definitions, prompts --------------------------------------------------------------
 
 def test_tier_regexp():
