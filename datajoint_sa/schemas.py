@@ -382,8 +382,7 @@ class Schema:
         return text
 
     def __repr__(self) -> str:
-        # DataJoint's spelling, which its users (and its CLI's tests) look for
-        return f"Schema `{self.database}`" if self.database else "Schema (not activated)"
+        return f"Schema `{self.database}`" if self.database else "Schema() (not activated)"  # as DataJoint prints it
 
 
 def _require_definition(cls: type) -> None:

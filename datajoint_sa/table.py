@@ -89,15 +89,6 @@ class Table(QueryExpression):
         return preparer.quote_identifier(table.name)
 
     @property
-    def is_declared(self) -> bool:
-        """Whether the table exists in the database (False for a class not yet declared in a schema)."""
-        if "_heading" not in self.__dict__:
-            return False
-        table = self._source
-        with self._connection.session(write=False) as conn:
-            return sa.inspect(conn).has_table(table.name, schema=table.schema)
-
-    @property
     def class_name(self) -> str:
         """The name of the table's class (FreeTable: the CamelCase form of the table name)."""
         return type(self).__name__

@@ -9,22 +9,13 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from .naming import TIER_PREFIXES
 from .populate import AutoPopulate
 from .table import Table
 
 __all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part"]
 
 # Names that stay class-level even though they are defined on the table classes.
-_CLASS_LEVEL = {"definition", "contents", "tier", "table_name", "master", "tier_regexp"}
-
-#: A table name without its tier prefix: lowercase words joined by single underscores.
-_NAME_PATTERN = r"[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)*"
-
-
-def _tier_pattern(tier: str) -> str:
-    """The regular expression of the table names of a tier, in a group named after it."""
-    return f"(?P<{tier.lower()}>{TIER_PREFIXES[tier]}{_NAME_PATTERN})"
+_CLASS_LEVEL = {"definition", "contents", "tier", "table_name", "master"}
 
 
 class TableMeta(type):
@@ -72,8 +63,6 @@ class UserTable(Table, metaclass=TableMeta):
     """Base of the user tiers: a class with a ``definition`` string."""
 
     definition: str = ""
-    #: Regular expression matching the table names of this tier (``re.match(Manual.tier_regexp, name)``).
-    tier_regexp: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -84,14 +73,12 @@ class Manual(UserTable):
     """Data entered by hand or by external tools."""
 
     tier = "Manual"
-    tier_regexp = _tier_pattern("Manual")
 
 
 class Lookup(UserTable):
     """Small reference tables whose ``contents`` are inserted at declaration."""
 
     tier = "Lookup"
-    tier_regexp = _tier_pattern("Lookup")
     contents: Any = ()
 
 
@@ -99,20 +86,16 @@ class Imported(AutoPopulate, UserTable):
     """Data brought in from outside by ``make()``, one key at a time (see populate)."""
 
     tier = "Imported"
-    tier_regexp = _tier_pattern("Imported")
 
 
 class Computed(AutoPopulate, UserTable):
     """Data computed from other tables by ``make()``, one key at a time (see populate)."""
 
     tier = "Computed"
-    tier_regexp = _tier_pattern("Computed")
 
 
 class Part(UserTable):
     """Detail rows that belong to one row of a master table, declared as a class nested in the master."""
 
     tier = "Part"
-    tier_regexp = (f"(?P<master>{'|'.join(_tier_pattern(t) for t in ('Manual', 'Lookup', 'Imported', 'Computed'))})"
-                   f"__(?P<part>{_NAME_PATTERN})")
     master: Any = None  # the master table class, set when the master is declared

@@ -257,18 +257,6 @@ def test_validation_messages(schema):
 
 # -- tiers, definitions, prompts --------------------------------------------------------------
 
-def test_tier_regexp():
-    import re
-
-    names = ["subject", "#color", "_scan", "__result", "subject__part", "#color__shade"]
-    matched = {tier.__name__: [n for n in names if re.match(tier.tier_regexp, n)]
-               for tier in (dj.Manual, dj.Lookup, dj.Imported, dj.Computed, dj.Part)}
-    assert matched["Lookup"] == ["#color", "#color__shade"]
-    assert matched["Imported"] == ["_scan"] and matched["Computed"] == ["__result"]
-    assert matched["Part"] == ["subject__part", "#color__shade"]
-    assert re.fullmatch(dj.Manual.tier_regexp, "subject")
-
-
 def test_missing_definition_is_not_implemented(schema):
     class Misspelled(dj.Manual):
         definitions = """
@@ -337,16 +325,3 @@ def test_interrupt_survives_a_failed_rollback(schema, monkeypatch):
     monkeypatch.undo()
     Simple.insert1({"id": 2, "value": "b"})  # the connection pool recovers
     assert Simple.to_arrays("id").tolist() == [2]
-
-
-def test_is_declared(schema):
-    Simple = _simple(schema)
-    assert Simple.is_declared and Simple().is_declared
-    assert dj.FreeTable(schema.connection, f"{schema.database}.simple").is_declared
-
-    class Loose(dj.Manual):
-        definition = "id : int32"
-
-    assert not Loose().is_declared
-    Simple.drop_quick()
-    assert not Simple().is_declared
