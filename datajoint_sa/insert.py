@@ -36,12 +36,14 @@ column is missing, i.e. NULL or the attribute's default.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import decimal
 import functools
 import itertools
 import logging
 import os
+import pathlib
 import sys
 import uuid
 import warnings
@@ -161,6 +163,20 @@ def _user_stacklevel() -> int:
     return level
 
 
+def _csv_rows(path: pathlib.PurePath) -> Iterator[dict[str, str | None]]:
+    """The rows of a CSV file with a header line, as dicts of text, read as they are consumed.
+
+    An empty field is a missing value (None: NULL or the attribute's default), as pandas
+    reads CSV; the text of the other fields is converted like any string value.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8") as file:
+            for row in csv.DictReader(file, delimiter=","):
+                yield {name: (value if value != "" else None) for name, value in row.items()}
+    except FileNotFoundError:
+        raise DataJointError(f"Cannot insert from {str(path)!r}: no such file.") from None
+
+
 def _warn_positional() -> None:
     warnings.warn("Positional inserts (tuples/lists) are deprecated and will be removed in a future version; "
                   "give each row as a dict of attribute names to values: table.insert1({'attribute': value, ...}).",
@@ -246,6 +262,8 @@ def _row_values(row: Any, heading_names: tuple[str, ...]) -> tuple[tuple[str, ..
 def _raw_rows(rows: Any, heading: Heading) -> Iterator[tuple[tuple[str, ...], tuple[Any, ...]]]:
     """Yield (names, values) per row from any accepted input shape (used by validate())."""
     _refuse_non_rows(rows)
+    if isinstance(rows, pathlib.PurePath):
+        rows = _csv_rows(rows)
     if _is_frame(rows):
         frame = rows.reset_index() if _frame_index_is_key(rows, heading) else rows
         names = tuple(str(c) for c in frame.columns)
@@ -323,6 +341,8 @@ def _refuse_non_rows(rows: Any) -> None:
 
 def _shaped_groups(rows: Any, heading: Heading, size: int) -> Iterator[_Shaped]:
     _refuse_non_rows(rows)
+    if isinstance(rows, pathlib.PurePath):  # a CSV file with a header line (values are text)
+        rows = _csv_rows(rows)
     if _is_frame(rows):
         yield from _frame_groups(rows, heading, size)
         return

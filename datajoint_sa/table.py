@@ -124,7 +124,8 @@ class Table(QueryExpression):
         ``rows`` may be a list (or any iterable) of dicts, of tuples in heading order or of
         numpy records, a numpy structured array, a pandas DataFrame (its index is used when
         it names attributes, as ``to_pandas()`` makes it), a pyarrow Table, a polars
-        DataFrame, or a query expression (INSERT ... SELECT).  ``skip_duplicates`` keeps
+        DataFrame, a ``pathlib.Path`` of a CSV file with a header line (empty fields are
+        missing values), or a query expression (INSERT ... SELECT).  ``skip_duplicates`` keeps
         existing rows; ``replace`` overwrites their secondary attributes;
         ``ignore_extra_fields`` drops attributes the table does not have instead of raising.
 

@@ -325,3 +325,16 @@ def test_interrupt_survives_a_failed_rollback(schema, monkeypatch):
     monkeypatch.undo()
     Simple.insert1({"id": 2, "value": "b"})  # the connection pool recovers
     assert Simple.to_arrays("id").tolist() == [2]
+
+
+def test_insert_csv_file(schema, tmp_path):
+    import pathlib
+
+    Simple = _simple(schema)
+    path = tmp_path / "rows.csv"
+    path.write_text("id,value,score\n1,one,1.5\n2,two,\n")
+    assert Simple.validate(pathlib.Path(path)).is_valid
+    Simple.insert(path, chunk_size=1)
+    assert Simple.to_dicts() == [{"id": 1, "value": "one", "score": 1.5}, {"id": 2, "value": "two", "score": None}]
+    with pytest.raises(DataJointError, match="no such file"):
+        Simple.insert(tmp_path / "missing.csv")
