@@ -251,8 +251,7 @@ def _row_values(row: Any, heading_names: tuple[str, ...]) -> tuple[tuple[str, ..
     if getattr(getattr(row, "dtype", None), "names", None):  # numpy record
         return tuple(row.dtype.names), tuple(row.tolist())
     if isinstance(row, (tuple, list)) or (hasattr(row, "__len__") and not isinstance(row, (str, bytes))):
-        _warn_positional()
-        values = tuple(row)
+        values = tuple(row)  # positional: the caller warns (names is heading_names tells it)
         if len(values) != len(heading_names):
             raise _wrong_length(len(values), heading_names)
         return heading_names, values
@@ -281,8 +280,13 @@ def _raw_rows(rows: Any, heading: Heading) -> Iterator[tuple[tuple[str, ...], tu
             yield names, tuple(values)
         return
     heading_names = tuple(heading.names)
+    warned = False
     for row in rows:
-        yield _row_values(row, heading_names)
+        names, values = _row_values(row, heading_names)
+        if names is heading_names and not warned:
+            _warn_positional()
+            warned = True
+        yield names, values
 
 
 def _fast_row_group(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> _Shaped | None:
@@ -315,6 +319,8 @@ def _row_groups(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> Iterato
     for row in chunk:
         names, values = _row_values(row, heading_names)
         groups.setdefault(names, []).append(values)
+    if any(names is heading_names for names in groups):  # positional rows (once per chunk)
+        _warn_positional()
     _check_same_fields(list(groups), heading_names)
     for names, rows in groups.items():
         yield _Shaped(names, list(zip(*rows)) if names else [], rows)
