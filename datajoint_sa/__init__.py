@@ -11,7 +11,6 @@ from typing import Any
 from . import errors
 from .blob import MatCell, MatStruct
 from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
-from .diagram import Diagram
 from .engine.connection import Connection
 from .errors import DataJointError, DuplicateError, IntegrityError
 from .expression.condition import AndList, Not, Top
@@ -37,11 +36,25 @@ logger = logging.getLogger("datajoint_sa")
 Entry, Ingest, Compute = Manual, Imported, Computed
 
 
+#: Names loaded on first use, as (module, attribute; None for the module itself): they pull in
+#: heavy packages (alembic for migrate; networkx and graphviz for the diagram; argparse's REPL for cli)
+#: that ``import datajoint_sa`` should not pay for.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "migrate": (".migrate", None),
+    "Diagram": (".diagram", "Diagram"),
+    "diagram": (".diagram", None),
+    "cli": (".cli", "cli"),
+}
+
+
 def __getattr__(name: str) -> Any:
-    # dj.migrate loads alembic, so it is imported on first use rather than with the package
-    if name == "migrate":
-        return importlib.import_module(".migrate", __name__)
-    raise AttributeError(f"module 'datajoint_sa' has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module 'datajoint_sa' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name, __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
 __all__ = [
     "__version__",
