@@ -263,10 +263,13 @@ class Diagram:
             f.write(content)
 
     def _repr_svg_(self) -> str | None:
+        """The ``<svg>`` element alone (no XML prolog), as Jupyter inlines it; None without Graphviz."""
         try:
-            return self.svg_string()
+            svg = self.svg_string()
         except DataJointError:
             return None  # no Graphviz: Jupyter falls back to _repr_html_ / the text repr
+        start = svg.find("<svg")
+        return svg[start:].rstrip() if start >= 0 else svg
 
     def _repr_html_(self) -> str:
         """The SVG inline, or without Graphviz the Mermaid text and how to get pictures."""

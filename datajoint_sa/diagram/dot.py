@@ -95,12 +95,12 @@ def _digraph_class() -> type:
             self._edge_list: list[DotElement] = []
 
         def node(self, name: str, label: str | None = None, _attributes: Any = None, **attrs: str) -> None:
-            super().node(name, label, _attributes, **attrs)
+            super().node(name, label=label, _attributes=_attributes, **attrs)
             self._node_list.append(DotElement(name, {**({"label": label} if label is not None else {}), **attrs}))
 
         def edge(self, tail_name: str, head_name: str, label: str | None = None, _attributes: Any = None,
                  **attrs: str) -> None:
-            super().edge(tail_name, head_name, label, _attributes, **attrs)
+            super().edge(tail_name, head_name, label=label, _attributes=_attributes, **attrs)
             attributes = {**({"label": label} if label is not None else {}), **attrs}
             self._edge_list.append(DotElement(f"{tail_name}->{head_name}", attributes, (tail_name, head_name)))
 
