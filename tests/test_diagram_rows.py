@@ -161,3 +161,19 @@ def test_part_integrity_cascade_through_a_secondary_master_key(parts):
     assert empty[owner.full_table_name] == 0 and empty[owner.P.full_table_name] == 0
     (ext & {"ext_id": 3}).delete(prompt=False, part_integrity="cascade")
     assert len(owner()) == 2 and len(ext()) == 2
+
+
+def test_trace_is_indexed_by_class_table_or_name(diamond):
+    t = diamond
+    trace = dj.Diagram.trace(t["Leaf"] & {"leaf_id": 300})
+    by_class = trace[t["Root"]]
+    assert isinstance(by_class, dj.FreeTable) and keys(by_class, "root_id") == [3]
+    for name in ("Root", f"{t['schema'].database}.Root", t["Root"].full_table_name,
+                 f"{t['schema'].database}.{t['Root'].table_name}"):
+        assert keys(trace[name], "root_id") == [3], name
+    assert keys(trace[t["Root"]()], "root_id") == [3]
+    with pytest.raises(dj.DataJointError, match="not in this trace"):
+        trace["Other"]
+    with pytest.raises(dj.DataJointError, match="indexed by"):
+        trace[42]
+    assert [len(table) for table in trace] == [1, 1, 1, 1]  # iteration: restricted tables, parents first

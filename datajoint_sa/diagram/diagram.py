@@ -356,18 +356,16 @@ class Diagram:
         return self._with(self._nodes - empty, self._expanded)
 
     def __getitem__(self, key: Any) -> Any:
-        """A table of this diagram, restricted as the trace, cascade or restriction selects its rows.
+        """A table of this diagram as a FreeTable, restricted as the trace, cascade or restriction selects its rows.
 
-        ``key`` is a table class or instance (the class's table is returned), or a full
-        table name, quoted or not (a FreeTable is returned).
+        ``key`` is a table class or instance, a full table name (quoted or not), or a
+        class name (``"Session"``, ``"Session.Trial"``, ``"schema.Session"``).
         """
         node = self._node_of(key)
         if node not in self._nodes:
             where = "this trace's subgraph (not an ancestor of the seed)" if self._mode == "trace" else "this diagram"
             raise DataJointError(f"Table {self.connection.full_name(node)} is not in {where}.")
-        instance = key() if isinstance(key, type) else key
-        own_class = not isinstance(key, str) and hasattr(instance, "definition")  # a declared class, not a FreeTable
-        return self._restricted(node, type(instance)() if own_class else None)
+        return self._restricted(node)
 
     @property
     def restrictions(self) -> dict[str, tuple[Any, ...]]:
@@ -414,14 +412,31 @@ class Diagram:
 
     def _node_of(self, key: Any) -> Node:
         if isinstance(key, str):
-            from ..dependencies import split_full_name
-
-            schema, table, _ = split_full_name(key)
-            return (schema, table)
+            return self._node_named(key)
         if isinstance(key, type) or hasattr(key, "_node"):
             instance = key() if isinstance(key, type) else key
             return instance._node
-        raise DataJointError(f"A Diagram is indexed by a table class, a table or a full table name, not {key!r}.")
+        raise DataJointError(f"A Diagram is indexed by a table class, a table or a table name, not {key!r}.")
+
+    def _node_named(self, name: str) -> Node:
+        """The node a full table name or a class name (optionally ``schema.``-qualified) stands for."""
+        from ..dependencies import split_full_name
+        from .view import class_name_of
+
+        if "." in name:
+            schema, table, _ = split_full_name(name)
+            if (schema, table) in self._nodes or '"' in name or "`" in name:
+                return (schema, table)
+        matches = [n for n in self._nodes if name in (
+            self._selection.class_names.get(n) or class_name_of(n[1]),
+            f"{n[0]}.{self._selection.class_names.get(n) or class_name_of(n[1])}")]
+        if len(matches) > 1:
+            raise DataJointError(f"{name!r} names several tables here: "
+                                 f"{', '.join(sorted(self.connection.full_name(n) for n in matches))}; use a full name.")
+        if not matches:
+            where = "this trace's subgraph (not an ancestor of the seed)" if self._mode == "trace" else "this diagram"
+            raise DataJointError(f"Table {name!r} is not in {where}.")
+        return matches[0]
 
 
 def _expression(table_expr: Any) -> Any:
