@@ -267,13 +267,16 @@ def _root_targets(connection: Any, graph: DependencyGraph, root: Node, root_keys
     width = len(graph.primary_keys[root])
     limit = max(LITERAL_KEY_PARAMETERS // max(width, 1), 1)
     keys = root_keys.subquery()  # keeps a LIMIT of the restriction itself (dj.Top)
+    # The values as the database stores them (no type's result processing: a uuid stays its
+    # stored bytes or text), so that bound again to the untyped columns of the plan they match.
+    stored = sa.select(*(sa.type_coerce(c, sa.types.NullType()) for c in keys.c))
     with connection.session() as conn:
-        rows = conn.execute(sa.select(*keys.c).limit(limit + 1)).all()
+        rows = conn.execute(stored.limit(limit + 1)).all()
         if len(rows) <= limit:
             return [[tuple(r) for r in rows]] if rows else []
         if not _reads_descendants(connection, graph, root, root_keys):
             return [root_keys]
-        rows = conn.execute(root_keys).all()
+        rows = conn.execute(stored).all()
     found = [tuple(r) for r in rows]
     return [found[i:i + limit] for i in range(0, len(found), limit)]
 

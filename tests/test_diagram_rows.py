@@ -177,3 +177,29 @@ def test_trace_is_indexed_by_class_table_or_name(diamond):
     with pytest.raises(dj.DataJointError, match="indexed by"):
         trace[42]
     assert [len(table) for table in trace] == [1, 1, 1, 1]  # iteration: restricted tables, parents first
+
+
+def test_delete_by_uuid_keys_reaches_the_part_rows(schema):
+    """Keys read for the delete are bound back as stored (a uuid as its bytes on MySQL and SQLite)."""
+    import uuid
+
+    @schema
+    class Website(dj.Lookup):
+        definition = "url_hash : uuid\n---\nurl : varchar(100)"
+
+    @schema
+    class Profile(dj.Manual):
+        definition = "ssn : char(11)"
+
+        class Website(dj.Part):
+            definition = "-> master\n-> Website"
+
+    hashes = [uuid.uuid4() for _ in range(3)]
+    Website.insert([(h, f"u{i}") for i, h in enumerate(hashes)])
+    Profile.insert([(f"s{i}",) for i in range(3)])
+    Profile.Website.insert([(f"s{i}", h) for i, h in enumerate(hashes)])
+    with pytest.raises(dj.DataJointError, match="before its master"):
+        Website().delete(prompt=False, part_integrity="enforce")
+    assert len(Website()) == 3 and len(Profile.Website()) == 3
+    assert (Website & {"url_hash": hashes[0]}).delete(prompt=False, part_integrity="cascade") == 1
+    assert len(Website()) == 2 and len(Profile()) == 2 and len(Profile.Website()) == 2

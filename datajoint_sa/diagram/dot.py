@@ -14,6 +14,7 @@ text escaped, so the DOT source is valid whatever the schema and table names are
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from ..errors import DataJointError
@@ -169,10 +170,10 @@ def _identifiers(view: View) -> dict[str, str]:
     """node key -> DOT node name: the class name where no other node has it, else the key where it is plain,
     else ``node_<n>``."""
     escape = _graphviz().escape
-    names = [n.name for n in view.nodes]
+    names = Counter(n.name for n in view.nodes)
     ids = {}
     for i, node in enumerate(view.nodes):
-        if names.count(node.name) == 1 and _UNSAFE.isdisjoint(node.name) and node.name.lower() not in _RESERVED:
+        if names[node.name] == 1 and _UNSAFE.isdisjoint(node.name) and node.name.lower() not in _RESERVED:
             ids[node.key] = escape(node.name)
         else:
             ids[node.key] = escape(node.key) if _UNSAFE.isdisjoint(node.key) else f"node_{i}"
