@@ -134,6 +134,13 @@ class DependencyGraph:
     def __len__(self) -> int:
         return self.graph.number_of_nodes()
 
+    def number_of_edges(self, parent: TableRef | None = None, child: TableRef | None = None) -> int:
+        """Foreign keys from ``parent`` to ``child`` (each one counts: a table may reference another twice);
+        without arguments, all of them."""
+        if parent is None or child is None:
+            return self.graph.number_of_edges()
+        return self.graph.number_of_edges(self.node(parent), self.node(child))
+
     def edges_from(self, parent: Node) -> list[tuple[Node, Edge]]:
         """(child, edge) for every foreign key referencing ``parent``."""
         return [(child, data["edge"]) for _, child, data in self.graph.out_edges(parent, data=True)]

@@ -203,3 +203,20 @@ def test_delete_by_uuid_keys_reaches_the_part_rows(schema):
     assert len(Website()) == 3 and len(Profile.Website()) == 3
     assert (Website & {"url_hash": hashes[0]}).delete(prompt=False, part_integrity="cascade") == 1
     assert len(Website()) == 2 and len(Profile()) == 2 and len(Profile.Website()) == 2
+
+
+def test_parallel_foreign_keys_are_counted_apart(schema):
+    @schema
+    class Cell(dj.Manual):
+        definition = "cell : int32"
+
+    @schema
+    class Synapse(dj.Manual):
+        definition = "-> Cell.proj(pre='cell')\n-> Cell.proj(post='cell')"
+
+    deps = Cell.connection.dependencies
+    deps.load(force=False)
+    assert deps.number_of_edges(Cell.full_table_name, Synapse.full_table_name) == 2
+    diagram = dj.Diagram(schema)
+    assert diagram.number_of_edges(Cell.full_table_name, Synapse.full_table_name) == 2 == diagram.number_of_edges()
+    assert dj.Diagram(Cell).number_of_edges(Cell, Synapse) == 0  # Synapse is not shown

@@ -186,6 +186,14 @@ class Diagram:
     def __len__(self) -> int:
         return len(self._nodes)
 
+    def number_of_edges(self, parent: Any = None, child: Any = None) -> int:
+        """Foreign keys between the tables shown: from ``parent`` to ``child`` (tables or names), or all."""
+        graph = self._graph()
+        if parent is None or child is None:
+            return sum(1 for p, c in graph.graph.edges() if p in self._nodes and c in self._nodes)
+        ends = self._node_of(parent), self._node_of(child)
+        return graph.number_of_edges(*ends) if all(n in self._nodes for n in ends) else 0
+
     def __repr__(self) -> str:
         return f"<Diagram of {len(self._nodes)} tables in {', '.join(sorted({s for s, _ in self._nodes})) or 'no schema'}>"
 
