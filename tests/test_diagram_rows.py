@@ -91,6 +91,9 @@ def test_prune_drops_tables_without_rows(diamond):
         dj.Diagram.cascade(t["Root"] & {"root_id": 1}).prune()
     with pytest.raises(dj.DataJointError, match="counts\\(\\) needs"):
         dj.Diagram(t["schema"]).counts()
+    # a trace prunes too (deviation from 2.3.5, which refuses): ancestors without traced rows go
+    traced = dj.Diagram.trace(t["Leaf"] & {"leaf_id": 999})
+    assert len(traced.nodes) == 4 and traced.prune().nodes == frozenset()
 
 
 def test_cascade_counts_every_descendant_with_or(diamond):
