@@ -104,6 +104,8 @@ def test_cascade_counts_every_descendant_with_or(diamond):
         dj.Diagram.cascade(t["Root"] & {"root_id": 2}).restrict(t["Root"])
     with pytest.raises(ValueError, match="part_integrity"):
         dj.Diagram.cascade(t["Root"], part_integrity="casade")
+    with pytest.raises(dj.DataJointError, match="previews a delete"):
+        dj.Diagram.cascade(t["Root"] & {"root_id": 2})[t["Leaf"]]
 
 
 @pytest.fixture

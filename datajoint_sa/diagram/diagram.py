@@ -175,7 +175,10 @@ class Diagram:
         return self._graph().topological_with_parts(self._nodes)
 
     def __iter__(self) -> Iterator[Any]:
-        """The tables as FreeTables, parents first; restricted as traced or restricted (see ``__getitem__``)."""
+        """The tables as FreeTables, parents first; restricted as traced or restricted (see ``__getitem__``).
+
+        A cascade diagram gives its tables whole: the rows a delete would remove are its ``counts()``.
+        """
         for node in self.topological():
             yield self._restricted(node)
 
@@ -369,6 +372,9 @@ class Diagram:
         ``key`` is a table class or instance, a full table name (quoted or not), or a
         class name (``"Session"``, ``"Session.Trial"``, ``"schema.Session"``).
         """
+        if self._mode == "cascade":
+            raise DataJointError("A cascade diagram previews a delete: use counts() for its rows per table "
+                                 "(Diagram.trace and diagram.restrict give tables restricted to their rows).")
         node = self._node_of(key)
         if node not in self._nodes:
             where = "this trace's subgraph (not an ancestor of the seed)" if self._mode == "trace" else "this diagram"
