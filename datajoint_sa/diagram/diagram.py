@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -69,12 +70,12 @@ class Diagram:
         if isinstance(source, Diagram):
             selection, expanded = source._selection, source._expanded
             self._mode, self._restrictions, self._plan = source._mode, source._restrictions, source._plan
-            self._tables = source._tables
+            self._tables: dict[Node, Any] = source._tables
         else:
             selection = resolve(source)
             expanded = frozenset(selection.nodes)
             self._mode, self._restrictions, self._plan = None, {}, None
-            self._tables = {}
+            self._tables = {}  # FreeTables by node, shared by the diagrams derived from this one
         self._selection: Selection = selection
         self._nodes: frozenset[Node] = frozenset(selection.nodes)
         self._expanded: frozenset[Node] = frozenset(expanded)
@@ -400,7 +401,9 @@ class Diagram:
             name_class(selection, type(table))
         new = object.__new__(cls)
         new._selection, new._nodes, new._expanded = selection, frozenset(nodes), frozenset(nodes)
-        new._mode, new._restrictions, new._plan, new._tables = mode, dict(restrictions), plan, {}
+        new._mode, new._restrictions, new._plan = mode, dict(restrictions), plan
+        # one set of FreeTables per dependency graph: populate traces every key it makes (self.upstream)
+        new._tables = _FREE_TABLES.setdefault(table.connection.dependencies, {})
         return new
 
     def _replace(self, nodes: set[Node], restrictions: dict[Node, tuple[Any, ...]]) -> Diagram:
@@ -451,6 +454,10 @@ class Diagram:
             where = "this trace's subgraph (not an ancestor of the seed)" if self._mode == "trace" else "this diagram"
             raise DataJointError(f"Table {name!r} is not in {where}.")
         return matches[0]
+
+
+#: FreeTables per dependency graph; a graph reloaded after DDL starts afresh.
+_FREE_TABLES: weakref.WeakKeyDictionary[Any, dict[Node, Any]] = weakref.WeakKeyDictionary()
 
 
 def _expression(table_expr: Any) -> Any:
