@@ -214,7 +214,11 @@ class Connection:
             from ..dependencies import DependencyGraph
             from .foreign_keys import read_foreign_keys, read_primary_keys
 
-            self._dependencies = DependencyGraph(read_primary_keys(self), read_foreign_keys(self))
+            def read() -> tuple[Any, Any]:
+                return read_primary_keys(self), read_foreign_keys(self)
+
+            self._dependencies = DependencyGraph(*read(), loader=read, full_name=self.full_name,
+                                                 known_schemas=lambda: list(self.schemas))
         return self._dependencies
 
     def invalidate_dependencies(self) -> None:
