@@ -7,11 +7,12 @@ queries the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
-from .errors import UnknownAttributeError
-from .types import AttributeType
+from .errors import DataJointError, UnknownAttributeError
+from .types import AttributeType, parse_type
 
 __all__ = ["Attribute", "Heading"]
 
@@ -54,13 +55,40 @@ class Attribute:
         return f"Attribute({key}{self.name}: {self.type.text})"
 
 
+_ATTRIBUTE_FIELDS = frozenset(f.name for f in fields(Attribute))
+_FIELD_ALIASES = {"attribute_expression": "expression"}  # DataJoint 2.x's name for a computed attribute's SQL
+
+
+def attribute_from_mapping(properties: Mapping[str, Any]) -> Attribute:
+    """An :class:`Attribute` from a mapping of its properties, as DataJoint 2.x describes attributes.
+
+    ``name`` is required; ``type`` may be a type string (parsed) or an AttributeType.
+    Keys DataJoint 2.x derives from the type (``numeric``, ``is_blob``, ``dtype`` ...)
+    are ignored: here they follow from the type.
+    """
+    if "name" not in properties:
+        raise DataJointError(f"An attribute needs a name; got the properties {sorted(properties)}.")
+    values = {_FIELD_ALIASES.get(k, k): v for k, v in properties.items()}
+    values = {k: v for k, v in values.items() if k in _ATTRIBUTE_FIELDS and v is not None}
+    attr_type = values.get("type", "")
+    if not isinstance(attr_type, AttributeType):
+        try:
+            values["type"] = parse_type(str(attr_type))
+        except DataJointError:
+            values["type"] = AttributeType(str(attr_type), "native")
+    return Attribute(**values)
+
+
 class Heading:
-    """Ordered attributes, primary key first in declaration order."""
+    """Ordered attributes, primary key first in declaration order.
+
+    Built from :class:`Attribute` objects or from mappings of their properties.
+    """
 
     __slots__ = ("_attributes", "table_comment")
 
-    def __init__(self, attributes: Iterable[Attribute], table_comment: str = "") -> None:
-        ordered = list(attributes)
+    def __init__(self, attributes: Iterable[Attribute | Mapping[str, Any]], table_comment: str = "") -> None:
+        ordered = [a if isinstance(a, Attribute) else attribute_from_mapping(a) for a in attributes]
         self._attributes: dict[str, Attribute] = {a.name: a for a in ordered}
         self.table_comment = table_comment
 
@@ -112,6 +140,33 @@ class Heading:
         """A heading of the named attributes, in the given order."""
         return Heading((self[n] for n in names), self.table_comment)
 
+    # -- functional dependencies ---------------------------------------------------
+    def determines(self, other: Heading) -> bool:
+        """``self -> other``: every primary-key attribute of ``other`` is an attribute of ``self``.
+
+        Each row of ``self`` then matches at most one row of ``other``.
+        """
+        return all(name in self for name in other.primary_key)
+
+    def join(self, other: Heading, *, left: bool = False, nullable_pk: bool = False) -> Heading:
+        """The heading of ``self * other``; the primary key follows the functional dependencies.
+
+        ``self -> other``: the key of ``self``, its attributes first; else ``other -> self``:
+        the key of ``other``, its attributes first; else the union of both keys, ``self``'s
+        first.  ``left`` (a left join) makes the attributes only ``other`` has nullable.
+        ``nullable_pk`` takes the union of the keys whatever the dependencies.
+        """
+        if not nullable_pk and self.determines(other):
+            return Heading(_dependent_join(self, other, left))
+        if not nullable_pk and other.determines(self):
+            return Heading(_dependent_join(other, self, False))
+        key = self.primary_key + [n for n in other.primary_key if n not in self]
+        attrs = [replace(self[n] if n in self else other[n], in_key=True) for n in key]
+        attrs += [self[n] for n in self.secondary_attributes if n not in key]
+        attrs += [replace(other[n], nullable=other[n].nullable or left) for n in other.secondary_attributes
+                  if n not in key and n not in self]
+        return Heading(attrs)
+
     def __repr__(self) -> str:
         lines = [f"# {self.table_comment}"] if self.table_comment else []
         key_done = False
@@ -125,3 +180,10 @@ class Heading:
         if not key_done:
             lines.append("---")
         return "\n".join(lines)
+
+
+def _dependent_join(master: Heading, other: Heading, nullable: bool) -> list[Attribute]:
+    """``master``'s attributes, key first, then ``other``'s remaining ones as secondary."""
+    attrs = [master[n] for n in master.primary_key] + [master[n] for n in master.secondary_attributes]
+    extra = [a for a in other.attributes.values() if a.name not in master]
+    return attrs + [replace(a, in_key=False, nullable=a.nullable or nullable) for a in extra]
