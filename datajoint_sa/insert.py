@@ -341,7 +341,7 @@ def _nan_is_value(attr: Attribute, dialect: str) -> bool:
 
 def _python_value(value: Any) -> Any:
     """A numpy scalar as the equivalent Python value; anything else unchanged."""
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
         if type(value).__name__ == "datetime64":
             return value.astype("datetime64[us]").item()
         return value.item()
@@ -416,7 +416,10 @@ _FAST_CHECKS["varchar"] = _FAST_CHECKS["char"]
 def _fast_column(attr: Attribute, values: Sequence[Any], types: set[type], dialect: str) -> Sequence[Any] | None:
     """``values`` checked with builtins when their types allow it; None sends them down the slow path."""
     kind = attr.type.kind
-    if not types <= _FAST_TYPES.get(kind, frozenset()) | {type(None)}:
+    allowed = _FAST_TYPES.get(kind, frozenset())
+    if kind == "native" and value_coercer(attr.type) is not None:
+        allowed = frozenset({bytes})  # native binary columns: bytes only (types.value_coercer checks the rest)
+    if not types <= allowed | {type(None)}:
         return None
     has_none = type(None) in types
     present = [v for v in values if v is not None] if has_none else values

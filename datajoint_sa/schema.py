@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from .declare import Parent, build_table, parse_definition, resolve_reference
 from .engine import catalog
 from .engine.connection import Connection
-from .errors import DataJointError, DeclarationError
+from .errors import AccessError, DataJointError, DeclarationError
 from .naming import table_name_for
 from .prompts import confirm
 from .settings import config
@@ -220,7 +220,9 @@ class Schema:
                     from .engine.errors import translate
 
                     reason = translate(err, connection.dialect_name)
-                    raise DeclarationError(f"Cannot create table {cls.__name__}: {reason.args[0]}") from err
+                    # a missing privilege stays an AccessError, so callers can tell it from a bad definition
+                    kind = type(reason) if isinstance(reason, AccessError) else DeclarationError
+                    raise kind(f"Cannot create table {cls.__name__}: {reason.args[0]}") from err
             catalog.write_lineage(connection, self.database, cls.table_name, declared.heading.lineages)
         connection.invalidate_dependencies()
         logger.debug("Declared %s as %s", cls.__name__, table.name)

@@ -72,6 +72,13 @@ class Table(QueryExpression):
     def heading(self) -> Heading:
         return self._heading
 
+    @property
+    def is_declared(self) -> bool:
+        """Whether the table exists in the database (``create_tables=False`` declares classes without tables)."""
+        table = self._source
+        with self._connection.session(write=False) as conn:
+            return sa.inspect(conn).has_table(table.name, schema=table.schema)
+
     def _rows_in(self) -> sa.ColumnElement[bool]:
         """WHERE clause selecting the restricted rows of the underlying table."""
         state = self._state

@@ -360,6 +360,21 @@ def _to_bytes(value: Any) -> bytes:
     raise ValueError("not bytes")
 
 
+_NATIVE_BINARY = re.compile(r"((tiny|small|medium|long)?blob|bytea|(var)?binary\s*\(\d+\))", re.I)
+
+
+def _native_bytes(attr: AttributeType) -> Callable[[Any], bytes]:
+    """Native blob and binary columns store raw bytes; anything else would be stored as its str()."""
+
+    def coerce(value: Any) -> bytes:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return bytes(value)
+        raise TypeError(f"{attr.text} is a native binary type and takes bytes, not {type(value).__name__} "
+                        "(declare the attribute as <blob> to store Python objects)")
+
+    return coerce
+
+
 def _to_json(value: Any) -> Any:
     json.dumps(value)  # raises TypeError for values JSON cannot hold
     return value
@@ -463,4 +478,6 @@ def value_coercer(attr: AttributeType) -> Callable[[Any], Any] | None:
         return _string_coercer(attr)
     if attr.kind == "enum":
         return _enum_coercer(attr)
+    if attr.kind == "native" and _NATIVE_BINARY.fullmatch(attr.text.strip()):
+        return _native_bytes(attr)
     return None
