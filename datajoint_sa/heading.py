@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from .errors import DataJointError, UnknownAttributeError
-from .types import AttributeType, parse_type
+from .types import NATIVE_CATEGORIES, AttributeType, parse_type
 
 __all__ = ["Attribute", "Heading"]
 
@@ -44,6 +44,35 @@ class Attribute:
         return self.expression is not None
 
     @property
+    def is_hidden(self) -> bool:
+        """Platform-managed attributes (``_singleton`` ...) start with an underscore and stay out of headings' views."""
+        return self.name.startswith("_")
+
+    @property
+    def numeric(self) -> bool:
+        """Integer, floating-point, decimal or bool, core or native (``decimal(2,2) unsigned``)."""
+        return self.type.is_numeric or _native_category(self.type) in ("integer", "numeric", "float")
+
+    @property
+    def string(self) -> bool:
+        """Character data: char, varchar, enum, or native text types."""
+        return self.type.kind in ("char", "varchar", "enum") or _native_category(self.type) in ("string", "native_text") \
+            and "binary" not in self.type.text.lower()
+
+    @property
+    def uuid(self) -> bool:
+        return self.type.kind == "uuid"
+
+    @property
+    def json(self) -> bool:
+        return self.type.kind == "json"
+
+    @property
+    def is_blob(self) -> bool:
+        """Raw bytes: the ``bytes`` core type or a native blob type."""
+        return self.type.kind == "bytes" or _native_category(self.type) == "native_blob"
+
+    @property
     def codec(self) -> str | None:
         return self.type.codec
 
@@ -53,6 +82,14 @@ class Attribute:
     def __repr__(self) -> str:
         key = "*" if self.in_key else ""
         return f"Attribute({key}{self.name}: {self.type.text})"
+
+
+def _native_category(attr_type: AttributeType) -> str | None:
+    """The category of a native SQL type (``integer``, ``float``, ``string`` ...); None for core and codec types."""
+    if attr_type.kind != "native":
+        return None
+    text = attr_type.text.strip()
+    return next((name for name, pattern in NATIVE_CATEGORIES.items() if pattern.fullmatch(text)), None)
 
 
 _ATTRIBUTE_FIELDS = frozenset(f.name for f in fields(Attribute))
@@ -83,32 +120,36 @@ class Heading:
     """Ordered attributes, primary key first in declaration order.
 
     Built from :class:`Attribute` objects or from mappings of their properties.
+    Hidden attributes (names starting with ``_``, such as a singleton table's
+    ``_singleton`` key) are kept in ``_attributes`` but left out of every view:
+    names, attributes, the primary key, lookup.  Queries never see them.
     """
 
-    __slots__ = ("_attributes", "table_comment")
+    __slots__ = ("_attributes", "_visible", "table_comment")
 
     def __init__(self, attributes: Iterable[Attribute | Mapping[str, Any]], table_comment: str = "") -> None:
         ordered = [a if isinstance(a, Attribute) else attribute_from_mapping(a) for a in attributes]
         self._attributes: dict[str, Attribute] = {a.name: a for a in ordered}
+        self._visible: dict[str, Attribute] = {a.name: a for a in ordered if not a.is_hidden}
         self.table_comment = table_comment
 
     # -- lookup -----------------------------------------------------------------
     def __getitem__(self, name: str) -> Attribute:
         try:
-            return self._attributes[name]
+            return self._visible[name]
         except KeyError:
             raise UnknownAttributeError(
                 f"Attribute {name!r} is not in the heading; available: {', '.join(self.names) or '(none)'}."
             ) from None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._attributes
+        return name in self._visible
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._attributes)
+        return iter(self._visible)
 
     def __len__(self) -> int:
-        return len(self._attributes)
+        return len(self._visible)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Heading) and list(self._attributes.values()) == list(other._attributes.values())
@@ -118,23 +159,23 @@ class Heading:
 
     @property
     def attributes(self) -> dict[str, Attribute]:
-        return dict(self._attributes)
+        return dict(self._visible)
 
     @property
     def names(self) -> list[str]:
-        return list(self._attributes)
+        return list(self._visible)
 
     @property
     def primary_key(self) -> list[str]:
-        return [a.name for a in self._attributes.values() if a.in_key]
+        return [a.name for a in self._visible.values() if a.in_key]
 
     @property
     def secondary_attributes(self) -> list[str]:
-        return [a.name for a in self._attributes.values() if not a.in_key]
+        return [a.name for a in self._visible.values() if not a.in_key]
 
     @property
     def lineages(self) -> dict[str, str | None]:
-        return {a.name: a.lineage for a in self._attributes.values()}
+        return {a.name: a.lineage for a in self._visible.values()}
 
     def select(self, names: Iterable[str]) -> Heading:
         """A heading of the named attributes, in the given order."""
@@ -170,7 +211,7 @@ class Heading:
     def __repr__(self) -> str:
         lines = [f"# {self.table_comment}"] if self.table_comment else []
         key_done = False
-        for attr in self._attributes.values():
+        for attr in self._visible.values():
             if not attr.in_key and not key_done:
                 lines.append("---")
                 key_done = True

@@ -163,6 +163,7 @@ class Schema:
             cls._declare_check(declared)
         cls._declared = declared
         cls._schema = self
+        _document(cls)
         cls.table_name = table_name
         if master is not None:
             cls.master = master
@@ -387,6 +388,13 @@ def _check_schema_name(name: str) -> None:
 def _resolve(ref: str, context: Mapping[str, Any], master: type | None, owner: type | None = None) -> Parent:
     """The declared table class a foreign-key reference names (``master``, ``self.x`` included)."""
     return resolve_reference(ref, context, master=master, owner=owner)
+
+
+def _document(cls: type) -> None:
+    """Append the definition to the class docstring, so help(Table) shows it (once, on redeclaration too)."""
+    doc = cls.__dict__.get("__doc__") or ""
+    if cls.definition and cls.definition not in doc:
+        cls.__doc__ = f"{doc}\nTable definition:\n\n{cls.definition}"
 
 
 def _part_classes(cls: type) -> list[type]:

@@ -360,12 +360,12 @@ class Table(QueryExpression):
         indexes and the table comment follow the definition.  With ``prompt`` the
         planned changes are shown for confirmation.  A change of the primary key
         raises NotImplementedError: that takes a migration (``python -m datajoint_sa``).
-        Returns whether the table changed.  ``context`` is accepted as DataJoint 2.x
-        does; foreign keys resolve in the names seen when the class was declared.
+        Returns whether the table changed.  Foreign keys resolve in the names seen when
+        the class was declared; names in ``context`` take precedence over those.
         """
         from .migrate import alter
 
-        return alter(self, prompt=prompt)
+        return alter(self, prompt=prompt, context=context)
 
     # -- description ------------------------------------------------------------------------------
     def describe(self, context: Any = None, printout: bool = False) -> str:

@@ -10,6 +10,7 @@ mode, which rebuilds the table with its rows, indexes and foreign keys
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,16 +74,33 @@ def plan(cls: type) -> tuple[AlterPlan, Any]:
     return changes, declared
 
 
-def alter(table: Any, prompt: bool = True) -> bool:
-    """Apply the difference between the class definition and its table; True if something changed."""
-    from ..prompts import confirm
+def alter(table: Any, prompt: bool = True, context: Mapping[str, Any] | None = None) -> bool:
+    """Apply the difference between the class definition and its table; True if something changed.
 
+    Names in ``context`` take precedence over those seen at declaration when foreign
+    keys resolve; once the table is altered, the class keeps resolving in them.
+    """
     cls = type(table)
     if not isinstance(getattr(cls, "definition", None), str) or cls._schema is None:
         raise DataJointError(f"{cls.__name__} has no class definition to alter its table to.")
     connection = cls._schema.connection
     if connection.in_transaction:
         raise DataJointError("alter() cannot run inside a transaction (e.g. in make()): it changes the table itself.")
+    if not context:
+        return _alter(cls, prompt)
+    before = cls.__dict__.get("_declaration", ({}, None))
+    cls._declaration = ({**before[0], **context}, before[1])
+    try:
+        return _alter(cls, prompt)
+    except BaseException:
+        cls._declaration = before
+        raise
+
+
+def _alter(cls: type, prompt: bool) -> bool:
+    from ..prompts import confirm
+
+    connection = cls._schema.connection
     changes, declared = plan(cls)
     if not changes:  # the heading still follows what the database does not store (SQLite: comments)
         cls._schema.redeclare(cls)
