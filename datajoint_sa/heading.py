@@ -69,8 +69,16 @@ class Attribute:
 
     @property
     def is_blob(self) -> bool:
-        """Raw bytes: the ``bytes`` core type or a native blob type."""
-        return self.type.kind == "bytes" or _native_category(self.type) == "native_blob"
+        """Stored as binary data: ``bytes``, a native blob type, or a codec stored in one (``<blob>``)."""
+        attr_type = self.type
+        if attr_type.kind == "codec":
+            from .codecs import storage_type
+
+            try:
+                attr_type = storage_type(attr_type)
+            except DataJointError:  # a codec not registered here: its storage is unknown
+                return False
+        return attr_type.kind == "bytes" or _native_category(attr_type) == "native_blob"
 
     @property
     def codec(self) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 import datajoint_sa as dj
 from datajoint_sa import lineage
@@ -275,3 +276,22 @@ def test_lineage_module(schema):
         lineage.insert_lineages(conn, db, [("session", "subject", "bad")])
     lineage.rebuild_schema_lineage(conn, db)
     assert lineage.get_schema_lineages(conn, db)[f"{db}.session.session"] == f"{db}.session.session"
+
+
+def test_alter_keeps_definition_order_on_mysql(schema, backend):
+    if backend != "mysql":
+        pytest.skip("only MySQL can place an added column (ALTER ... AFTER); elsewhere it goes last")
+
+    @schema
+    class Trial(dj.Manual):
+        definition = "trial : int32\n---\nfirst : int32\nlast : int32"
+
+    original = schema.connection.query(f"SHOW CREATE TABLE {Trial.full_table_name}").fetchone()[1]
+    Trial.definition = "trial : int32\n---\nfirst : int32\nmiddle = null : varchar(8)  # 100% new\nlast : int32"
+    Trial.alter(prompt=False)
+    inspector = sa.inspect(schema.connection.engine)
+    columns = [c["name"] for c in inspector.get_columns("trial", schema=schema.database)]
+    assert columns == ["trial", "first", "middle", "last"]
+    Trial.definition = "trial : int32\n---\nfirst : int32\nlast : int32"
+    Trial.alter(prompt=False)
+    assert schema.connection.query(f"SHOW CREATE TABLE {Trial.full_table_name}").fetchone()[1] == original

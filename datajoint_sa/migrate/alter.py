@@ -139,6 +139,33 @@ def _apply(connection: Any, changes: AlterPlan, declared: Any) -> None:
         else:
             for change in changes.changes:
                 operations.invoke(change.operation)
+            if connection.dialect_name == "mysql":
+                _restore_column_order(conn, target)
+
+
+def _restore_column_order(conn: Any, target: sa.Table) -> None:
+    """Move added columns to where the definition puts them (MySQL appends them at the end).
+
+    DataJoint 2.x keeps a table's columns in definition order, so ``SHOW CREATE TABLE``
+    after altering and altering back equals the original.  Each misplaced column is
+    restated with ``MODIFY ... AFTER`` (https://dev.mysql.com/doc/refman/8.0/en/alter-table.html).
+    """
+    current = [c["name"] for c in sa.inspect(conn).get_columns(target.name, schema=target.schema)]
+    wanted = [c.name for c in target.columns]
+    if current == wanted or sorted(current) != sorted(wanted):
+        return
+    compiler = conn.dialect.ddl_compiler(conn.dialect, None)
+    preparer = conn.dialect.identifier_preparer
+    for position, name in enumerate(wanted):
+        if current[position] == name:
+            continue
+        place = f"AFTER {preparer.quote(wanted[position - 1])}" if position else "FIRST"
+        spec = compiler.get_column_specification(target.c[name])
+        # sa.DDL formats its text with %: a literal percent sign (in a comment or default) is doubled
+        conn.execute(sa.DDL(f"ALTER TABLE {preparer.format_table(target)} MODIFY COLUMN {spec} {place}"
+                            .replace("%", "%%")))
+        current.remove(name)
+        current.insert(position, name)
 
 
 def _batch(connection: Any, operations: Operations, target: sa.Table, changes: list[Any]) -> None:
