@@ -64,7 +64,8 @@ class Schema:
                  _register: bool = True) -> None:
         self._register = _register
         self.database: str | None = None
-        self.context = dict(context) if context is not None else None
+        # the caller's own mapping, when it is one, so make_classes() puts the classes where the caller looks
+        self.context = (context if isinstance(context, MutableMapping) else dict(context)) if context is not None else None
         self.connection: Connection | None = connection
         self.metadata = sa.MetaData()
         self.create_tables = create_tables

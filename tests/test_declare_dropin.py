@@ -295,3 +295,14 @@ def test_alter_keeps_definition_order_on_mysql(schema, backend):
     Trial.definition = "trial : int32\n---\nfirst : int32\nlast : int32"
     Trial.alter(prompt=False)
     assert schema.connection.query(f"SHOW CREATE TABLE {Trial.full_table_name}").fetchone()[1] == original
+
+
+def test_make_classes_fills_the_given_context(schema):
+    @schema
+    class Language(dj.Lookup):
+        definition = "language : varchar(16)"
+        contents = [("Greek",)]
+
+    namespace: dict = {}
+    dj.Schema(schema.database, namespace, connection=schema.connection).make_classes()
+    assert issubclass(namespace["Language"], dj.Lookup) and len(namespace["Language"]()) == 1
