@@ -306,3 +306,24 @@ def test_make_classes_fills_the_given_context(schema):
     namespace: dict = {}
     dj.Schema(schema.database, namespace, connection=schema.connection).make_classes()
     assert issubclass(namespace["Language"], dj.Lookup) and len(namespace["Language"]()) == 1
+
+
+def test_sql_keywords_as_attribute_names(schema):
+    @schema
+    class Select(dj.Manual):
+        definition = """
+        order : int32
+        key : varchar(8)
+        ---
+        index : int32
+        group = null : varchar(8)
+        desc : float64
+        unique index (group)
+        """
+
+    Select.insert1({"order": 1, "key": "a", "index": 2, "group": "g", "desc": 0.5})
+    assert (Select & "order=1").to_dicts() == [{"order": 1, "key": "a", "index": 2, "group": "g", "desc": 0.5}]
+    assert Select.proj(ix="index").to_dicts() == [{"order": 1, "key": "a", "ix": 2}]
+    assert "UNIQUE INDEX (group)" in Select.describe()
+    reopened = dj.VirtualModule("v", schema.database, connection=schema.connection)
+    assert reopened.Select.heading.names == ["order", "key", "index", "group", "desc"]
