@@ -391,11 +391,13 @@ def _resolve(ref: str, context: Mapping[str, Any], master: type | None, owner: t
     return resolve_reference(ref, context, master=master, owner=owner)
 
 
+_DEFINITION_DOC = "\nTable definition:\n\n"
+
+
 def _document(cls: type) -> None:
-    """Append the definition to the class docstring, so help(Table) shows it (once, on redeclaration too)."""
-    doc = cls.__dict__.get("__doc__") or ""
-    if cls.definition and cls.definition not in doc:
-        cls.__doc__ = f"{doc}\nTable definition:\n\n{cls.definition}"
+    """End the class docstring with the current definition, so help(Table) shows it (replaced on redeclaration)."""
+    doc = (cls.__dict__.get("__doc__") or "").split(_DEFINITION_DOC)[0]
+    cls.__doc__ = f"{doc}{_DEFINITION_DOC}{cls.definition}" if cls.definition else doc or None
 
 
 def _part_classes(cls: type) -> list[type]:

@@ -251,6 +251,7 @@ def test_docstring_is_declared_and_alter_context(schema):
         Note.alter(prompt=False)
     Note.alter(prompt=False, context={"Ref": Item})
     assert Note.heading.secondary_attributes == ["text", "item"]
+    assert Note.__doc__.count("Table definition") == 1 and "Ref" in Note.__doc__
 
 
 # -- the ~lineage table API --------------------------------------------------------------------------------
