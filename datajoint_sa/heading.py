@@ -44,6 +44,17 @@ class Attribute:
         return self.expression is not None
 
     @property
+    def codec(self) -> str | None:
+        return self.type.codec
+
+    def renamed(self, name: str) -> Attribute:
+        return replace(self, name=name)
+
+    def __repr__(self) -> str:
+        key = "*" if self.in_key else ""
+        return f"Attribute({key}{self.name}: {self.type.text})"
+
+    @property
     def is_hidden(self) -> bool:
         """Platform-managed attributes (``_singleton`` ...) start with an underscore and stay out of headings' views."""
         return self.name.startswith("_")
@@ -79,17 +90,6 @@ class Attribute:
             except DataJointError:  # a codec not registered here: its storage is unknown
                 return False
         return attr_type.kind == "bytes" or _native_category(attr_type) == "native_blob"
-
-    @property
-    def codec(self) -> str | None:
-        return self.type.codec
-
-    def renamed(self, name: str) -> Attribute:
-        return replace(self, name=name)
-
-    def __repr__(self) -> str:
-        key = "*" if self.in_key else ""
-        return f"Attribute({key}{self.name}: {self.type.text})"
 
 
 def _native_category(attr_type: AttributeType) -> str | None:
@@ -183,7 +183,7 @@ class Heading:
 
     @property
     def lineages(self) -> dict[str, str | None]:
-        return {a.name: a.lineage for a in self._visible.values()}
+        return {a.name: a.lineage for a in self._attributes.values()}
 
     def select(self, names: Iterable[str]) -> Heading:
         """A heading of the named attributes, in the given order."""
