@@ -14,7 +14,7 @@ from typing import Any
 from .errors import DataJointError, UnknownAttributeError
 from .types import NATIVE_CATEGORIES, AttributeType, parse_type
 
-__all__ = ["Attribute", "Heading", "attribute_from_mapping"]
+__all__ = ["Attribute", "Heading"]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .errors import AccessError, DataJointError, DeclarationError
 from .naming import table_name_for
 from .prompts import confirm
 from .settings import config
-from .table import FreeTable
+from .table import FreeTable, Table
 from .user_tables import Part, UserTable
 
 __all__ = ["Schema", "list_schemas"]
@@ -386,7 +386,7 @@ def _check_schema_name(name: str) -> None:
         raise DataJointError(f"Invalid schema name {name!r}: use letters, digits and underscores, not starting with a digit.")
 
 
-def _resolve(ref: str, context: Mapping[str, Any], master: type | None, owner: type | None = None) -> Parent:
+def _resolve(ref: str, context: Mapping[str, Any], master: type | None, owner: type[Table] | None = None) -> Parent:
     """The declared table class a foreign-key reference names (``master``, ``self.x`` included)."""
     return resolve_reference(ref, context, master=master, owner=owner)
 

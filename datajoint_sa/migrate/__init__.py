@@ -30,4 +30,4 @@ def rebuild_lineage(schema, dry_run: bool = True) -> dict:  # noqa: ANN001 - a S
     return rebuild(schema.connection, schema.database, dry_run=dry_run)
 
 
-__all__ = ["alter", "plan", "AlterPlan", "Change", "rebuild_lineage", "NATIVE_TO_CORE_TYPE"]
+__all__ = ["alter", "plan", "AlterPlan", "Change", "rebuild_lineage"]
