@@ -136,9 +136,13 @@ class Heading:
     __slots__ = ("_attributes", "_visible", "table_comment")
 
     def __init__(self, attributes: Iterable[Attribute | Mapping[str, Any]], table_comment: str = "") -> None:
-        ordered = [a if isinstance(a, Attribute) else attribute_from_mapping(a) for a in attributes]
+        ordered = list(attributes)
+        if set(map(type, ordered)) - {Attribute}:  # mappings of attribute properties (DataJoint 2.x style)
+            ordered = [a if isinstance(a, Attribute) else attribute_from_mapping(a) for a in ordered]
         self._attributes: dict[str, Attribute] = {a.name: a for a in ordered}
-        self._visible: dict[str, Attribute] = {a.name: a for a in ordered if not a.is_hidden}
+        # headings are built on every query operator: share the dict unless something is hidden
+        hidden = "_" in {name[:1] for name in self._attributes}
+        self._visible = {n: a for n, a in self._attributes.items() if not a.is_hidden} if hidden else self._attributes
         self.table_comment = table_comment
 
     # -- lookup -----------------------------------------------------------------
