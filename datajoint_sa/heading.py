@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataJointError, UnknownAttributeError
 from .types import NATIVE_CATEGORIES, AttributeType, parse_type
+
+if TYPE_CHECKING:
+    from .codecs import Codec
 
 __all__ = ["Attribute", "Heading"]
 
@@ -44,8 +47,17 @@ class Attribute:
         return self.expression is not None
 
     @property
-    def codec(self) -> str | None:
-        return self.type.codec
+    def codec(self) -> Codec | None:
+        """The attribute's codec instance (``<name>`` types), None for core and native types.
+
+        As in DataJoint 2.3, so consumers can test it (``isinstance(attr.codec, dj.SparkAdapter)``);
+        a codec that is not registered raises DataJointError naming it.
+        """
+        if self.type.codec is None:
+            return None
+        from .codecs import get_codec  # codecs import stores, which are not needed for a heading
+
+        return get_codec(self.type.codec)
 
     def renamed(self, name: str) -> Attribute:
         return replace(self, name=name)
