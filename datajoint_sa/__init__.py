@@ -8,7 +8,7 @@ import importlib
 import logging as _logging  # the name `logging` is this package's submodule
 from typing import Any
 
-from . import deploy, errors, gc
+from . import deploy, errors, gc, utils
 from .blob import MatCell, MatStruct
 from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
 from .diagram import Diagram
@@ -20,7 +20,7 @@ from .expression.universal import U
 from .instance import ConfigProxy, Instance, conn
 from .populate.autopopulate import AutoPopulate
 from .populate.jobs import JobTable as Job
-from .schema import Schema, list_schemas
+from .schemas import Schema, list_schemas
 from .settings import config as _global_config
 from .spark import SparkAdapter
 from .storage_adapter import StorageAdapter, get_storage_adapter
@@ -40,6 +40,10 @@ logger = _logging.getLogger("datajoint_sa")
 
 # DataJoint 2.x also names the tiers by what a table holds.
 Entry, Ingest, Compute = Manual, Imported, Computed
+
+#: ``dj.schema("lab")``, the lowercase spelling of DataJoint's documents: the Schema class itself
+#: (the module defining it is ``datajoint_sa.schemas``, so no submodule shadows this name).
+schema = Schema
 
 
 def __getattr__(name: str) -> Any:
@@ -61,6 +65,7 @@ __all__ = [
     "ThreadSafetyError",
     "cli",
     "Schema",
+    "schema",
     "VirtualModule",
     "virtual_schema",
     "list_schemas",
@@ -85,6 +90,7 @@ __all__ = [
     "U",
     "QueryExpression",
     "errors",
+    "utils",
     "DataJointError",
     "DuplicateError",
     "IntegrityError",
