@@ -492,7 +492,10 @@ _FAST_CHECKS["varchar"] = _FAST_CHECKS["char"]
 def _fast_column(attr: Attribute, values: Sequence[Any], types: set[type], dialect: str) -> Sequence[Any] | None:
     """``values`` checked with builtins when their types allow it; None sends them down the slow path."""
     kind = attr.type.kind
-    if not types <= _FAST_TYPES.get(kind, frozenset()) | {type(None)}:
+    allowed = _FAST_TYPES.get(kind, frozenset())
+    if kind == "native" and value_coercer(attr.type) is not None:
+        allowed = frozenset({bytes})  # native binary columns: bytes only (types.value_coercer checks the rest)
+    if not types <= allowed | {type(None)}:
         return None
     has_none = type(None) in types
     present = [v for v in values if v is not None] if has_none else values

@@ -11,10 +11,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .declare import Parent, build_table, parse_definition
+from .declare import Parent, build_table, parse_definition, resolve_reference
 from .engine import catalog
 from .engine.connection import Connection
-from .errors import DataJointError, DeclarationError
+from .errors import AccessError, DataJointError, DeclarationError
 from .naming import table_name_for
 from .prompts import confirm
 from .table import FreeTable, Table
@@ -63,7 +63,8 @@ class Schema:
                  _register: bool = True) -> None:
         self._register = _register
         self.database: str | None = None
-        self.context = dict(context) if context is not None else None
+        # the caller's own mapping, when it is one, so make_classes() puts the classes where the caller looks
+        self.context = (context if isinstance(context, MutableMapping) else dict(context)) if context is not None else None
         self.connection: Connection | None = connection
         self.metadata = sa.MetaData()
         self.create_tables = create_tables
@@ -170,6 +171,7 @@ class Schema:
             cls._declare_check(declared)
         cls._declared = declared
         cls._schema = self
+        _document(cls)
         cls.table_name = table_name
         if master is not None:
             cls.master = master
@@ -179,7 +181,7 @@ class Schema:
             self._create(cls, declared)
         # A Part is known by its master's name: a bare name would shadow another table of that name.
         self._classes[cls.__name__ if master is None else f"{master.__name__}.{cls.__name__}"] = cls
-        parts = [v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, Part)]
+        parts = _part_classes(cls)
         cls._parts = tuple(parts)
         for part in parts:
             self._declare(part, {**seen, cls.__name__: cls}, master=cls)
@@ -198,7 +200,7 @@ class Schema:
         try:
             definition = parse_definition(cls.definition)
             return build_table(definition, schema=self.database, table=table_name, metadata=metadata,
-                               rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master))
+                               rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master, cls))
         except DataJointError as err:
             if type(err) is not DataJointError:  # a more specific error already says what it is
                 raise
@@ -227,7 +229,9 @@ class Schema:
                     from .engine.errors import translate
 
                     reason = translate(err, connection.dialect_name)
-                    raise DeclarationError(f"Cannot create table {cls.__name__}: {reason.args[0]}") from err
+                    # a missing privilege stays an AccessError, so callers can tell it from a bad definition
+                    kind = type(reason) if isinstance(reason, AccessError) else DeclarationError
+                    raise kind(f"Cannot create table {cls.__name__}: {reason.args[0]}") from err
             catalog.write_lineage(connection, self.database, cls.table_name, declared.heading.lineages)
         connection.invalidate_dependencies()
         logger.debug("Declared %s as %s", cls.__name__, table.name)
@@ -401,22 +405,28 @@ def _check_schema_name(name: str) -> None:
         raise DataJointError(f"Invalid schema name {name!r}: use letters, digits and underscores, not starting with a digit.")
 
 
-def _resolve(ref: str, context: Mapping[str, Any], master: type | None) -> Parent:
-    """The declared table class a foreign-key reference names."""
-    head, *rest = ref.split(".")
-    if head == "master" and master is not None:
-        target: Any = master
-    elif head in context:
-        target = context[head]
-    else:
-        raise DataJointError(f"Foreign key reference {ref} could not be resolved")
-    for name in rest:
-        target = getattr(target, name, None)
-    if not (isinstance(target, type) and issubclass(target, Table)) or target._declared is None:
-        raise DataJointError(f"Foreign key reference {ref} does not name a declared table")
-    declared = target._declared
-    return Parent(full_name=f"{target._schema.database}.{target.table_name}", heading=declared.heading,
-                  sql_table=declared.table)
+def _resolve(ref: str, context: Mapping[str, Any], master: type | None, owner: type[Table] | None = None) -> Parent:
+    """The declared table class a foreign-key reference names (``master``, ``self.x`` included)."""
+    return resolve_reference(ref, context, master=master, owner=owner)
+
+
+_DEFINITION_DOC = "\nTable definition:\n\n"
+
+
+def _document(cls: type) -> None:
+    """End the class docstring with the current definition, so help(Table) shows it (replaced on redeclaration)."""
+    doc = (cls.__dict__.get("__doc__") or "").split(_DEFINITION_DOC)[0]
+    cls.__doc__ = f"{doc}{_DEFINITION_DOC}{cls.definition}" if cls.definition else doc or None
+
+
+def _part_classes(cls: type) -> list[type]:
+    """The Part classes nested in a master, inherited ones included, in the order they were written."""
+    found: dict[str, type] = {}
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            if isinstance(value, type) and issubclass(value, Part):
+                found[name] = value
+    return list(found.values())
 
 
 def list_schemas(connection: Connection | None = None) -> list[str]:

@@ -102,6 +102,13 @@ class Table(QueryExpression):
     def heading(self) -> Heading:
         return self._heading
 
+    @property
+    def is_declared(self) -> bool:
+        """Whether the table exists in the database (``create_tables=False`` declares classes without tables)."""
+        table = self._source
+        with self._connection.session(write=False) as conn:
+            return sa.inspect(conn).has_table(table.name, schema=table.schema)
+
     def _rows_in(self) -> sa.ColumnElement[bool]:
         """WHERE clause selecting the restricted rows of the underlying table."""
         state = self._state
@@ -411,12 +418,12 @@ class Table(QueryExpression):
         indexes and the table comment follow the definition.  With ``prompt`` the
         planned changes are shown for confirmation.  A change of the primary key
         raises NotImplementedError: that takes a migration (``python -m datajoint_sa``).
-        Returns whether the table changed.  ``context`` is accepted as DataJoint 2.x
-        does; foreign keys resolve in the names seen when the class was declared.
+        Returns whether the table changed.  Foreign keys resolve in the names seen when
+        the class was declared; names in ``context`` take precedence over those.
         """
         from .migrate import alter
 
-        return alter(self, prompt=prompt)
+        return alter(self, prompt=prompt, context=context)
 
     # -- description ------------------------------------------------------------------------------
     def describe(self, context: Any = None, printout: bool = False) -> str:
