@@ -19,6 +19,7 @@ from .naming import table_name_for
 from .prompts import confirm
 from .table import FreeTable, Table
 from .user_tables import Part, UserTable
+from .virtual import reflect_schema
 
 __all__ = ["Schema", "list_schemas"]
 
@@ -139,14 +140,35 @@ class Schema:
             raise DataJointError(f"@schema decorates table classes (Manual, Lookup, Imported, Computed); got {cls!r}.")
         if issubclass(cls, Part):
             raise DataJointError(f"Part table {cls.__name__} is declared with its master: nest it in the master class.")
-        _require_definition(cls)
         seen = dict(context) if context is not None else _frame_context(1)
+        if not _has_definition(cls):
+            if self._adopt_existing(cls):
+                return cls
+            raise NotImplementedError(f"Table class {cls.__name__} has no `definition`: give it the table's "
+                                      "definition string (class attribute `definition = \"\"\"...\"\"\"`).")
         self._decorated = [(c, s) for c, s in self._decorated if c is not cls] + [(cls, seen)]
         if self.database is None:
             cls._schema = self  # so that using it says the schema is not activated
         else:
             self._declare(cls, seen)
         return cls
+
+    def _adopt_existing(self, cls: type) -> bool:
+        """Bind a class without a definition to its table when the table exists, as read from the database.
+
+        DataJoint declares only missing tables, so a class naming an existing table
+        needs no definition; its heading is the table's.
+        """
+        if self.database is None:
+            return False
+        table_name = table_name_for(cls.__name__, cls.tier, None)
+        existing = reflect_schema(self.connection, self.database).get(table_name)
+        if existing is None:
+            return False
+        cls._declared, cls._schema, cls.table_name = existing, self, table_name
+        cls._declaration, cls._parts = ({}, None), ()
+        self._classes[cls.__name__] = cls
+        return True
 
     def _context(self, seen: Mapping[str, Any], cls: type) -> dict[str, Any]:
         module = inspect.getmodule(cls)
@@ -388,16 +410,14 @@ class Schema:
         return f"Schema `{self.database}`" if self.database else "Schema() (not activated)"  # as DataJoint prints it
 
 
-def _require_definition(cls: type) -> None:
-    """A table class must define ``definition`` itself (the tiers' empty default is no definition).
+def _has_definition(cls: type) -> bool:
+    """Whether a table class defines ``definition`` itself (the tiers' empty default is none).
 
-    NotImplementedError, as DataJoint raises it, catches a misspelled attribute
-    (``definitions = ...``) before anything is declared.
+    A class without one (a misspelled ``definitions = ...``) can only stand for an
+    existing table; otherwise decorating it raises NotImplementedError, as DataJoint does.
     """
     tiers_module = UserTable.__module__
-    if not any("definition" in vars(k) for k in cls.__mro__ if getattr(k, "__module__", None) != tiers_module):
-        raise NotImplementedError(f"Table class {cls.__name__} has no `definition`: give it the table's "
-                                  "definition string (class attribute `definition = \"\"\"...\"\"\"`).")
+    return any("definition" in vars(k) for k in cls.__mro__ if getattr(k, "__module__", None) != tiers_module)
 
 
 def _check_schema_name(name: str) -> None:
