@@ -55,6 +55,8 @@ class QueryExpression(FetchMixin):
     _heading: Heading
     _state: SelectState
     _restricted: bool = False
+    #: A line shown above the preview (``FreeTable(name)``); kept by restriction and projection.
+    _caption: str | None = None
 
     @classmethod
     def _new(cls, connection: Any, heading: Heading, state: SelectState) -> QueryExpression:
@@ -86,6 +88,11 @@ class QueryExpression(FetchMixin):
         if self._state.where or not self._restricted:
             return self._state.where
         return (sa.true(),)
+
+    @property
+    def _top(self) -> Top | None:
+        """The dj.Top that orders and limits this expression's rows, if any."""
+        return self._state.top
 
     def _label(self) -> str:
         return type(self).__name__ if type(self) is not QueryExpression else "query"
@@ -185,7 +192,10 @@ class QueryExpression(FetchMixin):
         for new, sql in computed.items():
             attrs.append(computed_attribute(new, sql))
             new_columns[new] = bind(sql, columns, where=self._label())
-        return QueryExpression._new(self._connection, Heading(attrs), self._state.with_columns(new_columns))
+        projected = QueryExpression._new(self._connection, Heading(attrs), self._state.with_columns(new_columns))
+        if self._caption is not None:
+            projected._caption = self._caption
+        return projected
 
     # -- join ------------------------------------------------------------------------
     def join(self, other: Any, semantic_check: bool = True, left: bool = False) -> QueryExpression:
@@ -199,7 +209,7 @@ class QueryExpression(FetchMixin):
 
         other = _operand(other, "join")
         if isinstance(other, U):
-            return other._promote(self)
+            return other.join(self)  # raises: joining with dj.U was removed in 2.0
         shared = check_homology(self._heading, other.heading, semantic_check)
         if left and not determines(self._heading, other.heading):
             missing = [n for n in other.heading.primary_key if n not in self._heading]
@@ -340,6 +350,9 @@ class QueryExpression(FetchMixin):
         if order_by is None and limit is None and not offset:
             return self.make_select(names)
         state = self._state
+        if order_by is None and state.top is not None:
+            # paging a Top-ordered query keeps its order: a Top(limit, order_by=None) merged into it
+            return self._apply_top(Top(None if limit is None else int(limit), None, int(offset or 0))).select(names)
         if needs_wrap_to_order(state) or (state.distinct and len(names) < len(state.columns)):
             state = state.wrapped(self._heading.names)
         order = self._order_clauses(order_by, state) if order_by is not None else list(state.order_by)
