@@ -141,7 +141,8 @@ def text(sql: str, dialect: str) -> str:
     ("SUM(q='a')", "SUM(CAST((<q> = 'a') AS INT))", "SUM(<q> = 'a')"),
     ("CONCAT(a, ' ', q)", "<a> || ' ' || <q>", "<a> || ' ' || <q>"),
     ('q = "a"', "<q> = 'a'", "<q> = 'a'"),
-    ("x / y", "CAST(<x> AS DOUBLE PRECISION) / NULLIF(<y>, 0)", "CAST(<x> AS REAL) / <y>"),
+    ("x / y", "<x> * 1.0 / NULLIF(<y>, 0)", "CAST(<x> AS REAL) / <y>"),
+    ("ROUND(x / 3, 2)", "ROUND(CAST(<x> * 1.0 / NULLIF(3, 0) AS DECIMAL), 2)", "ROUND(CAST(<x> AS REAL) / 3, 2)"),
     ("count(*)", "COUNT(<*count>)", "COUNT(<*count>)"),
 ])
 def test_translation_per_dialect(sql, postgres, sqlite):
@@ -169,3 +170,47 @@ def test_unknown_lower_case_names_raise_and_upper_case_names_stay_sql():
         bind("x > nope", {"x": table.c.x})
     fragment = bind("x > PI", {"x": table.c.x})
     assert fragment.names == ("x",)
+
+
+def test_round_of_a_ratio(gh):
+    query = gh.Greenhouse.aggr(gh.Plant, mean="ROUND(SUM(height) / COUNT(plant_id), 2)", exclude_nonmatching=True)
+    assert {r["house_id"]: float(r["mean"]) for r in query.to_dicts()} == {1: 17.33, 2: 26.5}
+
+
+# -- operators the reference suite pinned ------------------------------------------------------------
+def test_union_stacks_namesakes_of_different_lineage(schema):
+    @schema
+    class Ij(dj.Lookup):
+        definition = """
+        i : int32
+        j : int32
+        """
+        contents = [(0, 2), (1, 3)]
+
+    @schema
+    class Ji(dj.Lookup):
+        definition = """
+        j : int32
+        i : int32
+        """
+        contents = [(3, 1), (5, 4)]
+
+    union = Ij + Ji
+    assert sorted((r["i"], r["j"]) for r in union.to_dicts()) == [(0, 2), (1, 3), (4, 5)]
+    assert union.heading["i"].lineage is None  # the stacked attribute has no single origin
+    with pytest.raises(dj.DataJointError, match="lineage"):
+        Ij * union
+
+
+def test_order_by_an_attribute_named_key(schema):
+    @schema
+    class Keyed(dj.Lookup):
+        definition = """
+        id : int32
+        key : int32
+        """
+        contents = [(0, 4), (1, 5), (2, 5), (2, 6), (1, 1)]
+
+    top = Keyed & dj.Top(limit=3, order_by=["key desc", "id"])
+    assert [(r["id"], r["key"]) for r in top.to_dicts()] == [(2, 6), (1, 5), (2, 5)]
+    assert [r["key"] for r in Keyed.to_dicts(order_by="key")] == [1, 4, 5, 5, 6]

@@ -235,6 +235,31 @@ def _pg_string_agg(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _operand(node: exp.Expression) -> exp.Expression:
+    """``node`` parenthesized where an operator would otherwise bind into it."""
+    wrap = isinstance(node, (exp.Binary, exp.Unary)) and not isinstance(node, exp.Paren)
+    return exp.paren(node, copy=False) if wrap else node
+
+
+def _pg_true_division(node: exp.Expression) -> exp.Expression:
+    """x / y -> x * 1.0 / NULLIF(y, 0): MySQL divides truly (an integer ratio is a decimal) and gives
+    NULL for a zero divisor; PostgreSQL truncates integers and raises.  ``* 1.0`` keeps decimals
+    numeric and floats double, so ROUND() and fetched types stay as MySQL has them."""
+    if not isinstance(node, exp.Div) or node.args.get("typed"):
+        return node
+    return exp.Div(this=exp.Mul(this=_operand(node.this), expression=exp.Literal.number("1.0")),
+                   expression=exp.Nullif(this=node.expression, expression=exp.Literal.number(0)), typed=True)
+
+
+def _pg_round(node: exp.Expression) -> exp.Expression:
+    """ROUND(x, n) -> ROUND(CAST(x AS NUMERIC), n): PostgreSQL rounds double precision to integers only."""
+    if not isinstance(node, exp.Round) or node.args.get("decimals") is None:
+        return node
+    node = node.copy()
+    node.set("this", exp.cast(node.this, "NUMERIC"))
+    return node
+
+
 def _sqlite_now(node: exp.Expression) -> exp.Expression:
     """NOW()/CURDATE() -> the local date and time, as MySQL gives them (SQLite has no NOW)."""
     if isinstance(node, exp.Anonymous) and node.name.upper() in ("NOW", "SYSDATE", "LOCALTIME", "LOCALTIMESTAMP"):
@@ -247,7 +272,7 @@ def _sqlite_now(node: exp.Expression) -> exp.Expression:
 #: Per target dialect (sqlglot's name): the rewrites applied, in order, to every node.
 REWRITES: dict[str, tuple[Callable[[exp.Expression], exp.Expression], ...]] = {
     "postgres": (_timestampdiff(_PG_TIMESTAMPDIFF.get, "postgres"), _pg_date_part, _pg_boolean_aggregate,
-                 _pg_string_agg),
+                 _pg_string_agg, _pg_true_division, _pg_round),
     "sqlite": (_timestampdiff(_SQLITE_TIMESTAMPDIFF.get, "sqlite"), _sqlite_date_part, _sqlite_now),
 }
 

@@ -382,12 +382,28 @@ class Connection:
         except sa.exc.DBAPIError as err:
             raise translate(err, self.dialect_name) from err
 
+    # -- query cache (datajoint_sa/fetch/cache.py) -----------------------------------------
+    query_cache: str | None = None
+
+    def set_query_cache(self, query_cache: str | None = None) -> None:
+        """Answer fetches from the cache named ``query_cache`` (None: off); writes are refused meanwhile."""
+        self.query_cache = query_cache
+
+    def purge_query_cache(self) -> None:
+        """Remove every cached fetch from ``dj.config["query_cache"]``."""
+        from ..fetch.cache import purge
+
+        purge()
+
     # -- execution -----------------------------------------------------------------------
     def session(self, *, write: bool = True) -> contextlib.AbstractContextManager[sa.Connection]:
         """The SQLAlchemy connection of the current transaction, or a new one that commits at the end.
 
         ``write=False`` promises only reads, which lets SQLite start without the write lock.
         """
+        if write and self.query_cache:
+            raise DataJointError(f"Query caching is on (cache {self.query_cache!r}): only fetches are allowed; "
+                                 "call set_query_cache() to turn it off before changing data.")
         return self._session(write=write)
 
     def execute(self, statement: sa.Executable, parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None) -> sa.CursorResult:

@@ -48,6 +48,17 @@ def _operand(other: Any, operation: str) -> Any:
     raise DataJointError(f"The argument of {operation} must be a query expression, not {type(other).__name__}.")
 
 
+def _union_heading(first: Heading, second: Heading) -> Heading:
+    """The heading of ``first + second``: rows are stacked, not matched, so namesakes need not be
+    homologous (DataJoint's union checks keys only); a key attribute whose lineages differ has none."""
+    heading = join_heading(first, second)
+    differing = {n for n in first.primary_key if first[n].lineage != second[n].lineage}
+    if not differing:
+        return heading
+    return Heading([replace(a, lineage=None) if a.name in differing else a for a in heading.attributes.values()],
+                   heading.table_comment)
+
+
 class QueryExpression(FetchMixin):
     """A set of rows with a heading, produced by one SELECT."""
 
@@ -146,7 +157,7 @@ class QueryExpression(FetchMixin):
         clauses: list[sa.ColumnElement[Any]] = []
         used: set[str] = set()
         for part, descending in order_parts(order_by):
-            if part.upper() == "KEY":
+            if part.upper() == "KEY" and part not in self._heading:  # an attribute may be named `key`
                 names = self.primary_key
             elif IDENTIFIER.fullmatch(part):
                 self._heading[part]  # raises UnknownAttributeError naming what is available
@@ -318,8 +329,7 @@ class QueryExpression(FetchMixin):
             raise DataJointError(
                 f"The operands of a union must not share secondary attributes; both have {sorted(common)}."
             )
-        check_homology(self._heading, other.heading, stacking=True)
-        heading = join_heading(self._heading, other.heading)
+        heading = _union_heading(self._heading, other.heading)
         state = union_states(self._state, other._state, self.primary_key,
                              self._heading.secondary_attributes, other.heading.secondary_attributes)
         return QueryExpression._new(self._connection, heading, state)

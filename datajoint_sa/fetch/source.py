@@ -153,6 +153,10 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
     if select is None:
         select = query.ordered_select(names, **select_options)
     connection = query.connection
+    if getattr(connection, "query_cache", None):
+        with _cached_rows(query, names, select, connection, squeeze) as rows:
+            yield rows
+        return
     shared = connection.in_transaction  # our own session below counts as a transaction too
     with connection.session(write=False) as conn:
         dialect = conn.dialect
@@ -167,6 +171,31 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
                 yield RowStream(names, _raw_batches(cursor, batch_size), converters)
         finally:
             cursor.close()
+
+
+@contextlib.contextmanager
+def _cached_rows(query: Any, names: list[str], select: sa.Select, connection: Any,
+                 squeeze: bool) -> Iterator[RowStream]:
+    """The rows of ``select`` from the query cache, fetched and kept there on a miss (see :mod:`.cache`)."""
+    from . import cache
+
+    with connection.session(write=False) as conn:
+        dialect = conn.dialect
+        sql, params = driver_statement(select, dialect)
+        path = cache.cache_path(connection.query_cache, sql, params)
+        cached = cache.load(path)
+        if cached is None:
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                with _wrapped_driver_errors(connection, sql, params, dialect):
+                    cursor.execute(sql, params)
+                    cached = (cursor.description, list(cursor.fetchall()))
+            finally:
+                cursor.close()
+            cache.store(path, *cached)
+        description, rows = cached
+        converters = column_converters(query, names, select, dialect, description, squeeze=squeeze)
+    yield RowStream(names, iter([rows] if rows else []), converters)
 
 
 def first_rows(query: Any, names: Sequence[str], limit: int, **options: Any) -> list[tuple[Any, ...]]:
