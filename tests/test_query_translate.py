@@ -214,3 +214,21 @@ def test_order_by_an_attribute_named_key(schema):
     top = Keyed & dj.Top(limit=3, order_by=["key desc", "id"])
     assert [(r["id"], r["key"]) for r in top.to_dicts()] == [(2, 6), (1, 5), (2, 5)]
     assert [r["key"] for r in Keyed.to_dicts(order_by="key")] == [1, 4, 5, 5, 6]
+
+
+def test_reserved_words_need_backticks_on_mysql(schema, connection):
+    @schema
+    class Reserved(dj.Lookup):
+        definition = """
+        key : int32
+        ---
+        in : varchar(8)
+        """
+        contents = [(1, "a"), (2, "b")]
+
+    assert list((Reserved & "`key` = 1").to_arrays("in")) == ["a"]
+    if connection.dialect_name == "mysql":  # MySQL SQL: reserved words are names only in backticks
+        with pytest.raises(dj.DataJointError):
+            (Reserved & "key = 1").to_arrays("in")
+    else:
+        assert list((Reserved & "key = 1").to_arrays("in")) == ["a"]

@@ -33,7 +33,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..dialects import rules_for
 from ..errors import DataJointError
-from .translate import COUNT_STAR, parse_fragment, render
+from .translate import COUNT_STAR, MYSQL_RESERVED, parse_fragment, render
 
 __all__ = ["Fragment", "parse", "referenced_names", "bind", "KEYWORDS"]
 
@@ -168,8 +168,25 @@ def _pieces(element: Fragment, dialect_name: str) -> tuple[tuple[str, ...], tupl
     if rendered is not None:
         return rendered
     texts, names = parse(element.sql)
-    promote = TRUE_DIVISION.get(rules_for(dialect_name).name, " ")
+    rules = rules_for(dialect_name)
+    if rules.name == "mysql":
+        texts, names = _unquoted_reserved_as_text(element.sql, texts, names)
+    promote = TRUE_DIVISION.get(rules.name, " ")
     return tuple(t.replace(_DIVISION, promote) for t in texts), names
+
+
+def _unquoted_reserved_as_text(sql: str, texts: tuple[str, ...], names: tuple[str, ...]
+                               ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """MySQL: a reserved word never written in backticks stays text, so the server reports it (as in
+    :func:`.translate.render`); sqlglot refuses such fragments, so they come here."""
+    out_texts, out_names = [texts[0]], []
+    for name, text in zip(names, texts[1:]):
+        if name.lower() in MYSQL_RESERVED and f"`{name}`" not in sql:
+            out_texts[-1] += name + text
+        else:
+            out_names.append(name)
+            out_texts.append(text)
+    return tuple(out_texts), tuple(out_names)
 
 
 @compiles(Fragment)

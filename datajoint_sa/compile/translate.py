@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.mysql import MySQL
 
-__all__ = ["ParsedFragment", "parse_fragment", "render", "REWRITES", "COUNT_STAR"]
+__all__ = ["ParsedFragment", "parse_fragment", "render", "REWRITES", "COUNT_STAR", "MYSQL_RESERVED"]
 
 #: The pseudo-name of ``count(*)``: aggregation may bind it to a key column of the group.
 COUNT_STAR = "*count"
@@ -304,10 +305,16 @@ def render(sql: str, bound: frozenset[str], dialect: str) -> tuple[tuple[str, ..
     return _generate(parsed, bound, dialect)
 
 
+#: MySQL's reserved words: unquoted, they are not names there ("Keywords and Reserved Words").
+MYSQL_RESERVED = frozenset(MySQL.Generator.RESERVED_KEYWORDS)
+
+
 def _splice(parsed: ParsedFragment, bound: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The user's text with references cut out.  An unquoted reserved word (``key = 1``) stays as
+    written, so MySQL reports it as it always has: on MySQL such an attribute needs backticks."""
     texts, names, position = [], [], 0
     for ref in parsed.references:
-        if ref.name not in bound:
+        if ref.name not in bound or (not ref.quoted and ref.name.lower() in MYSQL_RESERVED):
             continue
         texts.append(parsed.sql[position:ref.start])
         names.append(ref.name)
