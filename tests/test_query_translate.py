@@ -232,3 +232,26 @@ def test_reserved_words_need_backticks_on_mysql(schema, connection):
             (Reserved & "key = 1").to_arrays("in")
     else:
         assert list((Reserved & "key = 1").to_arrays("in")) == ["a"]
+
+
+def test_key_source_prints_its_parent_as_a_free_table(schema):
+    @schema
+    class Animal(dj.Manual):
+        definition = """
+        animal_id : int32
+        """
+
+    @schema
+    class Weight(dj.Computed):
+        definition = """
+        -> Animal
+        ---
+        grams : float64
+        """
+
+        def make(self, key):
+            self.insert1(dict(key, grams=1.0))
+
+    Animal.insert([(1,), (2,)])
+    lines = repr(Weight.key_source).splitlines()
+    assert lines[0] == f"FreeTable({Animal.full_table_name})" and lines[1].split() == ["*animal_id"]
