@@ -72,6 +72,9 @@ def test_group_concat_and_boolean_sum(gh, connection):
     assert sorted(rows[1]["species"].split(",")) == ["basil", "cactus", "fern"]
     assert sorted(rows[2]["species"].split(",")) == ["cactus", "fern", "orchid"]
     assert int(rows[1]["ferns"]) == 1 and int(rows[2]["ferns"]) == 1 and rows[2]["n"] == 3
+    spelled = dj.U("house_id").aggr(gh.Plant, s="STRING_AGG(species, ';')")  # PostgreSQL's name works too
+    assert sorted(next(r["s"] for r in spelled.to_dicts() if r["house_id"] == 1).split(";")) == [
+        "basil", "cactus", "fern"]
     if connection.dialect_name == "sqlite" and sqlite3.sqlite_version_info < (3, 44):
         return  # ORDER BY inside an aggregate needs SQLite 3.44 ("Aggregate Functions")
     ordered = dj.U("house_id").aggr(gh.Plant, s="GROUP_CONCAT(plant_id ORDER BY plant_id DESC SEPARATOR ';')")

@@ -53,6 +53,8 @@ class ParsedFragment:
     sql: str
     tree: exp.Expression
     references: tuple[Reference, ...]
+    #: Written with a function MySQL lacks (PostgreSQL's STRING_AGG): MySQL gets generated text too.
+    foreign: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -100,7 +102,16 @@ def parse_fragment(sql: str) -> ParsedFragment | None:
         quoted = isinstance(node, exp.Column) and bool(node.this.args.get("quoted"))
         references.append(Reference(name, span[0], span[1], quoted))
     references.sort(key=lambda r: r.start)
-    return ParsedFragment(sql, tree, tuple(references))
+    return ParsedFragment(sql, tree, tuple(references), _uses_foreign_functions(sql))
+
+
+#: Functions of other dialects that sqlglot reads into MySQL's equivalents (query-algebra spec 13.6.1).
+_FOREIGN_FUNCTIONS = frozenset({"STRING_AGG"})
+
+
+def _uses_foreign_functions(sql: str) -> bool:
+    tokens = sqlglot.Dialect.get_or_raise("mysql").tokenize(sql)
+    return any(token.text.upper() in _FOREIGN_FUNCTIONS for token in tokens)
 
 
 # -- rewrites: one node of the MySQL tree -> the node the target dialect needs ---------------
@@ -300,7 +311,7 @@ def render(sql: str, bound: frozenset[str], dialect: str) -> tuple[tuple[str, ..
     parsed = parse_fragment(sql)
     if parsed is None:
         return None
-    if dialect == "mysql":
+    if dialect == "mysql" and not parsed.foreign:
         return _splice(parsed, bound)
     return _generate(parsed, bound, dialect)
 
