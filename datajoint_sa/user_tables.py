@@ -9,10 +9,11 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from .naming import TIER_PREFIXES, tier_of_table_name
 from .populate import AutoPopulate
 from .table import Table
 
-__all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part"]
+__all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part", "tier_class"]
 
 # Names that stay class-level even though they are defined on the table classes.
 _CLASS_LEVEL = {"definition", "contents", "tier", "table_name", "master"}
@@ -27,9 +28,9 @@ class TableMeta(type):
         value = type.__getattribute__(cls, name)
         if inspect.isclass(value) or not (inspect.isfunction(value) or isinstance(value, property)):
             return value
-        if type.__getattribute__(cls, "_declared") is None:
-            return value  # an undeclared class: plain class semantics
-        return getattr(cls(), name)
+        if type.__getattribute__(cls, "_declared") is None and type.__getattribute__(cls, "__module__") == __name__:
+            return value  # the tier classes themselves: plain class semantics, for help() and subclassing
+        return getattr(cls(), name)  # undeclared user classes raise TableNotConfigured here
 
     def __and__(cls, restriction: Any) -> Any:
         return cls() & restriction
@@ -73,12 +74,14 @@ class Manual(UserTable):
     """Data entered by hand or by external tools."""
 
     tier = "Manual"
+    _prefix = TIER_PREFIXES["Manual"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
 class Lookup(UserTable):
     """Small reference tables whose ``contents`` are inserted at declaration."""
 
     tier = "Lookup"
+    _prefix = TIER_PREFIXES["Lookup"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
     contents: Any = ()
 
 
@@ -86,12 +89,14 @@ class Imported(AutoPopulate, UserTable):
     """Data brought in from outside by ``make()``, one key at a time (see populate)."""
 
     tier = "Imported"
+    _prefix = TIER_PREFIXES["Imported"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
 class Computed(AutoPopulate, UserTable):
     """Data computed from other tables by ``make()``, one key at a time (see populate)."""
 
     tier = "Computed"
+    _prefix = TIER_PREFIXES["Computed"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
 class Part(UserTable):
@@ -99,3 +104,13 @@ class Part(UserTable):
 
     tier = "Part"
     master: Any = None  # the master table class, set when the master is declared
+
+
+def tier_class(full_table_name: str) -> type[UserTable] | None:
+    """The tier class of a table, from its name's prefix (``"`lab`.`#param`"`` -> Lookup); None if hidden."""
+    table = full_table_name.replace("`", "").replace('"', "").rpartition(".")[2]
+    tier = tier_of_table_name(table)
+    return {"Manual": Manual, "Lookup": Lookup, "Imported": Imported, "Computed": Computed, "Part": Part}.get(tier or "")
+
+
+_get_tier = tier_class  # DataJoint 2.x's name

@@ -1,4 +1,4 @@
-"""The query cache (fetch/cache.py): fetches answered from disk while a connection has it on."""
+"""The query cache (Connection.set_query_cache): fetches answered from disk while a connection has it on."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_query_cache_answers_fetches_and_refuses_writes(schema, connection, tmp_
         try:
             cached = Reading.to_arrays()
             assert list(cached["reading_id"]) == [1, 2]
-            with pytest.raises(dj.DataJointError, match="Query caching is on"):
+            with pytest.raises(dj.DataJointError, match="query caching is on"):
                 Reading.insert1((3, 2.5))
         finally:
             connection.set_query_cache()

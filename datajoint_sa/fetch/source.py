@@ -17,6 +17,7 @@ import collections
 import contextlib
 import itertools
 import operator
+import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,14 +154,14 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
     if select is None:
         select = query.ordered_select(names, **select_options)
     connection = query.connection
-    if getattr(connection, "query_cache", None):
-        with _cached_rows(query, names, select, connection, squeeze) as rows:
-            yield rows
-        return
     shared = connection.in_transaction  # our own session below counts as a transaction too
     with connection.session(write=False) as conn:
         dialect = conn.dialect
         sql, params = driver_statement(select, dialect)
+        cached = connection.query_cache_path(sql, params)  # None unless conn.set_query_cache(...) is on
+        if cached is not None and cached.is_file():
+            yield RowStream(names, iter([pickle.loads(cached.read_bytes())]))
+            return
         cursor = _open_cursor(conn.connection.dbapi_connection, dialect, stream, shared)
         try:
             with _wrapped_driver_errors(connection, sql, params, dialect):
@@ -168,34 +169,18 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
                 description = cursor.description
             converters = column_converters(query, names, select, dialect, description, squeeze=squeeze)
             with _wrapped_driver_errors(connection, sql, params, dialect):
-                yield RowStream(names, _raw_batches(cursor, batch_size), converters)
+                rows = RowStream(names, _raw_batches(cursor, batch_size), converters)
+                yield rows if cached is None else _cache_rows(rows, cached)
         finally:
             cursor.close()
 
 
-@contextlib.contextmanager
-def _cached_rows(query: Any, names: list[str], select: sa.Select, connection: Any,
-                 squeeze: bool) -> Iterator[RowStream]:
-    """The rows of ``select`` from the query cache, fetched and kept there on a miss (see :mod:`.cache`)."""
-    from . import cache
-
-    with connection.session(write=False) as conn:
-        dialect = conn.dialect
-        sql, params = driver_statement(select, dialect)
-        path = cache.cache_path(connection.query_cache, sql, params)
-        cached = cache.load(path)
-        if cached is None:
-            cursor = conn.connection.dbapi_connection.cursor()
-            try:
-                with _wrapped_driver_errors(connection, sql, params, dialect):
-                    cursor.execute(sql, params)
-                    cached = (cursor.description, list(cursor.fetchall()))
-            finally:
-                cursor.close()
-            cache.store(path, *cached)
-        description, rows = cached
-        converters = column_converters(query, names, select, dialect, description, squeeze=squeeze)
-    yield RowStream(names, iter([rows] if rows else []), converters)
+def _cache_rows(rows: RowStream, path: Any) -> RowStream:
+    """All of ``rows`` as final values, written to the query-cache file ``path`` first."""
+    final = [row for batch in rows.batches for row in rows.rows(batch)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(final))
+    return RowStream(rows.names, iter([final]))
 
 
 def first_rows(query: Any, names: Sequence[str], limit: int, **options: Any) -> list[tuple[Any, ...]]:

@@ -17,7 +17,6 @@ from .engine.connection import Connection
 from .errors import DataJointError, DeclarationError
 from .naming import table_name_for
 from .prompts import confirm
-from .settings import config
 from .table import FreeTable, Table
 from .user_tables import Part, UserTable
 
@@ -68,7 +67,9 @@ class Schema:
         self.connection: Connection | None = connection
         self.metadata = sa.MetaData()
         self.create_tables = create_tables
-        self._pending: list[tuple[type, dict[str, Any]]] = []
+        # Every class decorated, with the names seen then: declared on activate(), and again
+        # on a later activate() after drop().
+        self._decorated: list[tuple[type, dict[str, Any]]] = []
         self._classes: dict[str, type] = {}
         self._linking: dict[str, Any] = {}
         if schema_name is not None:
@@ -85,7 +86,7 @@ class Schema:
             if self.database is None:
                 raise DataJointError("activate() needs a schema name.")
             return self
-        if self.database is not None and self.database != schema_name:
+        if self.database is not None and self.database != schema_name and self._declared_any():
             raise DataJointError(f"Schema is already activated as {self.database!r}; cannot activate as {schema_name!r}.")
         _check_schema_name(schema_name)
         self._add_names(linking_module, add_objects)
@@ -101,10 +102,14 @@ class Schema:
         self._ensure_exists(create_schema)
         if self._register or schema_name not in self.connection.schemas:
             self.connection.schemas[schema_name] = self
-        pending, self._pending = self._pending, []
-        for cls, context in pending:
-            self._declare(cls, context)
+        for cls, context in self._decorated:
+            if cls.__dict__.get("_declared") is None:  # not yet, or no longer (after drop())
+                self._declare(cls, context)
         return self
+
+    def _declared_any(self) -> bool:
+        """Whether tables of this schema are declared (false before activate() and after drop())."""
+        return bool(self._classes)
 
     def _add_names(self, linking_module: types.ModuleType | Mapping[str, Any] | None,
                    add_objects: Mapping[str, Any] | None) -> None:
@@ -122,8 +127,8 @@ class Schema:
         catalog.create_schema(self.connection, self.database)
         logger.debug("Created schema %s", self.database)
 
-    @property
     def is_activated(self) -> bool:
+        """Whether the schema is bound to a database schema (``activate`` was called with a name)."""
         return self.database is not None
 
     # -- declaration ---------------------------------------------------------------------
@@ -133,9 +138,11 @@ class Schema:
             raise DataJointError(f"@schema decorates table classes (Manual, Lookup, Imported, Computed); got {cls!r}.")
         if issubclass(cls, Part):
             raise DataJointError(f"Part table {cls.__name__} is declared with its master: nest it in the master class.")
+        _require_definition(cls)
         seen = dict(context) if context is not None else _frame_context(1)
+        self._decorated = [(c, s) for c, s in self._decorated if c is not cls] + [(cls, seen)]
         if self.database is None:
-            self._pending.append((cls, seen))
+            cls._schema = self  # so that using it says the schema is not activated
         else:
             self._declare(cls, seen)
         return cls
@@ -166,7 +173,7 @@ class Schema:
         cls.table_name = table_name
         if master is not None:
             cls.master = master
-        creating = self.create_tables is not False and config["database.create_tables"]
+        creating = self.create_tables is not False and self.connection.config["database.create_tables"]
         contents = _lookup_contents(cls) if creating and cls.tier == "Lookup" and master is None else None
         if creating:
             self._create(cls, declared)
@@ -278,7 +285,7 @@ class Schema:
     def drop(self, prompt: bool | None = None, force: bool = False) -> None:
         """Drop the schema with all its tables, after confirmation when safemode is on."""
         self._require_active()
-        prompt = config["safemode"] if prompt is None else prompt
+        prompt = self.connection.config["safemode"] if prompt is None else prompt  # an Instance's own config
         if not catalog.schema_exists(self.connection, self.database):
             return
         if prompt and not confirm(f"Proceed to delete entire schema {self.database!r} with all its tables and data?"):
@@ -374,7 +381,19 @@ class Schema:
         return text
 
     def __repr__(self) -> str:
-        return f"Schema({self.database!r})" if self.database else "Schema() (not activated)"
+        return f"Schema `{self.database}`" if self.database else "Schema() (not activated)"  # as DataJoint prints it
+
+
+def _require_definition(cls: type) -> None:
+    """A table class must define ``definition`` itself (the tiers' empty default is no definition).
+
+    NotImplementedError, as DataJoint raises it, catches a misspelled attribute
+    (``definitions = ...``) before anything is declared.
+    """
+    tiers_module = UserTable.__module__
+    if not any("definition" in vars(k) for k in cls.__mro__ if getattr(k, "__module__", None) != tiers_module):
+        raise NotImplementedError(f"Table class {cls.__name__} has no `definition`: give it the table's "
+                                  "definition string (class attribute `definition = \"\"\"...\"\"\"`).")
 
 
 def _check_schema_name(name: str) -> None:
