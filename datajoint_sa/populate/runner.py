@@ -31,7 +31,7 @@ from ..engine.retry import retry_on_conflict
 from ..errors import DataJointError
 from ..table import allow_direct_insert
 
-__all__ = ["JOBS", "KeyRunner", "fingerprint", "SKIPPED"]
+__all__ = ["JOBS", "KeyRunner", "fingerprint", "make_method", "SKIPPED"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -87,6 +87,12 @@ def fingerprint(value: Any) -> bytes:
     return digest.digest()
 
 
+def make_method(table: Any) -> Any:
+    """The bound method that makes one key: ``make``, or the legacy ``_make_tuples`` of DataJoint 0.x classes."""
+    legacy = getattr(table, "_make_tuples", None)
+    return legacy if callable(legacy) else table.make
+
+
 def error_message(error: BaseException) -> str:
     """``ClassName: message``, or just ``ClassName`` when the message is empty (as DataJoint 2.x writes it)."""
     text = str(error)
@@ -105,7 +111,8 @@ class KeyRunner:
 
     def __post_init__(self) -> None:
         self.name = type(self.table).__name__
-        self.generator = inspect.isgeneratorfunction(type(self.table).make)
+        self.make = make_method(self.table)
+        self.generator = inspect.isgeneratorfunction(self.make)
         self._done_statements: dict[tuple[str, ...], DirectStatement] = {}
         # Where writers take turns anyway, a plain make reserves its job inside its own transaction.
         self.reserve_inside = (self.jobs is not None and not self.generator
@@ -197,13 +204,13 @@ class KeyRunner:
                 return False
             if self.jobs is None and self._is_done(key):
                 return False
-            self.table.make(dict(key), **self.make_kwargs)
+            self.make(dict(key), **self.make_kwargs)
             return self._complete(key, started)
 
     def _make_generator(self, key: dict[str, Any], started: float) -> bool:
         if self.jobs is None and self._is_done(key):
             return False
-        outside = self.table.make(dict(key), **self.make_kwargs)
+        outside = self.make(dict(key), **self.make_kwargs)
         fetched = fingerprint(next(outside))
         computed = next(outside)
         return retry_on_conflict(lambda: self._insert_computed(key, fetched, computed, started),
@@ -214,7 +221,7 @@ class KeyRunner:
         with self.table.connection.transaction, _inserting():
             if self.jobs is None and self._is_done(key):
                 return False
-            inside = self.table.make(dict(key), **self.make_kwargs)
+            inside = self.make(dict(key), **self.make_kwargs)
             if fingerprint(next(inside)) != fetched:
                 raise DataJointError(f"The inputs of {self.name} for {key} changed while it computed; nothing was "
                                      "inserted. Populate again to use the new inputs.")
