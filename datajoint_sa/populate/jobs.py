@@ -37,7 +37,8 @@ from ..heading import Heading
 from ..settings import config
 from ..table import Table
 
-__all__ = ["JobTable", "existing_jobs_tables", "jobs_table_for", "server_time", "job_version"]
+__all__ = ["ERROR_MESSAGE_LENGTH", "TRUNCATION_APPENDIX", "JobTable", "existing_jobs_tables", "jobs_table_for",
+           "server_time", "job_version"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -45,6 +46,8 @@ T = TypeVar("T")
 
 ERROR_MESSAGE_LENGTH = 2047
 TRUNCATION = "...truncated"
+#: The name DataJoint 2.x gives the ending of a truncated error message.
+TRUNCATION_APPENDIX = TRUNCATION
 STATUSES = ("pending", "reserved", "success", "error", "ignore")
 
 
