@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import DataJointError
+from .provenance import ProvenanceSettings, check_source  # noqa: F401 - ProvenanceSettings: the provenance section on its own
 
 __all__ = ["Config", "config", "CONFIG_FILENAME", "DEFAULT_SQLITE_FILENAME"]
 
@@ -62,6 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "jobs.default_priority": 5,
     "jobs.version_method": None,
     "jobs.allow_new_pk_fields_in_computed_tables": False,
+    "jobs.add_job_metadata": False,
+    "provenance.capture": False,
+    "provenance.source": {},
 }
 
 ENV_VARS: dict[str, str] = {
@@ -84,6 +88,9 @@ ENV_VARS: dict[str, str] = {
     "jobs.orphan_timeout": "DJ_JOBS_ORPHAN_TIMEOUT",
     "jobs.default_priority": "DJ_JOBS_DEFAULT_PRIORITY",
     "jobs.version_method": "DJ_JOBS_VERSION_METHOD",
+    "jobs.add_job_metadata": "DJ_JOBS_ADD_JOB_METADATA",
+    "provenance.capture": "DJ_PROVENANCE_CAPTURE",
+    "provenance.source": "DJ_PROVENANCE_SOURCE",
 }
 
 BACKENDS = ("sqlite", "postgresql", "mysql")
@@ -93,6 +100,8 @@ LOGLEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 def _coerce(key: str, value: Any) -> Any:
     """Bring a value from a file or environment variable to the type its key expects."""
     default = DEFAULTS.get(key)
+    if key == "provenance.source":
+        return check_source(value)
     if value is None or key == "stores":
         return value
     if isinstance(default, bool) or key in ("safemode", "database.create_tables", "database.reconnect"):
@@ -292,13 +301,19 @@ class Config:
     def override(self, **changes: Any) -> Iterator[Config]:
         """Change settings inside a ``with`` block and restore them after.
 
-        Nested keys are written with double underscores: ``database__host="db"``.
+        Nested keys are written with double underscores: ``database__host="db"``, or a
+        section as a mapping: ``jobs={"keep_completed": True}``.
         """
         saved_values = copy.deepcopy(self._values)
         saved_explicit = set(self._explicit)
         try:
             for name, value in changes.items():
-                self._set(name.replace("__", "."), value)
+                key = name.replace("__", ".")
+                if isinstance(value, Mapping) and key not in DEFAULTS:  # a whole section: jobs={"keep_completed": True}
+                    for sub, sub_value in value.items():
+                        self._set(f"{key}.{sub}", sub_value)
+                else:
+                    self._set(key, value)
             yield self
         finally:
             self._values, self._explicit = saved_values, saved_explicit

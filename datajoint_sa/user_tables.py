@@ -7,15 +7,26 @@ Table classes behave like instances of themselves: ``Session & key``,
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
+from .naming import TIER_PREFIXES
 from .populate import AutoPopulate
 from .table import Table
 
 __all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part"]
 
 # Names that stay class-level even though they are defined on the table classes.
-_CLASS_LEVEL = {"definition", "contents", "tier", "table_name", "master"}
+_CLASS_LEVEL = {"definition", "contents", "tier", "tier_regexp", "table_name", "master"}
+
+
+#: The table name of a class, without its tier prefix: snake_case words.
+TABLE_NAME_BODY = r"[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*"
+
+
+def _tier_regexp(tier: str) -> str:
+    """The regular expression that the whole table name of a class of ``tier`` matches (``re.fullmatch``)."""
+    return f"(?P<{tier.lower()}>{re.escape(TIER_PREFIXES[tier])}{TABLE_NAME_BODY})"
 
 
 class TableMeta(type):
@@ -73,12 +84,14 @@ class Manual(UserTable):
     """Data entered by hand or by external tools."""
 
     tier = "Manual"
+    tier_regexp = _tier_regexp("Manual")
 
 
 class Lookup(UserTable):
     """Small reference tables whose ``contents`` are inserted at declaration."""
 
     tier = "Lookup"
+    tier_regexp = _tier_regexp("Lookup")
     contents: Any = ()
 
 
@@ -86,16 +99,20 @@ class Imported(AutoPopulate, UserTable):
     """Data brought in from outside by ``make()``, one key at a time (see populate)."""
 
     tier = "Imported"
+    tier_regexp = _tier_regexp("Imported")
 
 
 class Computed(AutoPopulate, UserTable):
     """Data computed from other tables by ``make()``, one key at a time (see populate)."""
 
     tier = "Computed"
+    tier_regexp = _tier_regexp("Computed")
 
 
 class Part(UserTable):
     """Detail rows that belong to one row of a master table, declared as a class nested in the master."""
 
     tier = "Part"
+    tier_regexp = (r"(?P<master>" + "|".join(_tier_regexp(t) for t in TIER_PREFIXES) + r")__(?P<part>"
+                   + TABLE_NAME_BODY + ")")
     master: Any = None  # the master table class, set when the master is declared

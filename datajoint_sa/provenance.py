@@ -1,0 +1,150 @@
+"""Extrinsic provenance: where a row of an Entry (Manual) table came from.
+
+Rows of Computed and Imported tables need no record of their origin: their
+foreign keys are their lineage.  Rows of Manual tables enter from outside (a
+person, an instrument, another system), so, with ``provenance.capture`` on,
+their tables carry a hidden JSON attribute ``_prov`` that the library fills on
+every insert; no caller writes it.  The record names the connection's agent
+(user, host, database), the time, the code version, the configured external
+``provenance.source`` and, for rows inserted inside a ``make()``, the ingesting
+table and key (see :func:`ingesting`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import json
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .errors import DataJointError
+
+__all__ = ["PROV_ATTRIBUTE", "ProvenanceSettings", "build_payload", "check_source", "ingesting", "reset_ingesting",
+           "serialize", "set_ingesting"]
+
+#: The hidden attribute of Entry tables that holds the record.
+PROV_ATTRIBUTE = "_prov"
+
+_ingesting: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("datajoint_sa_ingesting",
+                                                                                    default=None)
+
+
+def _jsonable(value: Any) -> Any:
+    """A key value as JSON can hold it: dates in ISO form, bytes in hex, anything else unknown as text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return str(value)
+
+
+def set_ingesting(table_name: str, key: Mapping[str, Any] | None, version: str | None = None) -> contextvars.Token:
+    """Mark the ``make()`` of ``table_name`` for ``key`` as running; returns the token for :func:`reset_ingesting`."""
+    context: dict[str, Any] = {"table": table_name, "key": {name: _jsonable(v) for name, v in (key or {}).items()}}
+    if version:
+        context["version"] = version
+    return _ingesting.set(context)
+
+
+def reset_ingesting(token: contextvars.Token | None) -> None:
+    """Restore the ingesting context from before :func:`set_ingesting` returned ``token``."""
+    if token is not None:
+        _ingesting.reset(token)
+
+
+@contextlib.contextmanager
+def ingesting(table_name: str, key: Mapping[str, Any] | None, version: str | None = None) -> Iterator[None]:
+    """Within the block, rows inserted into Entry tables record that ``table_name``'s make of ``key`` wrote them."""
+    token = set_ingesting(table_name, key, version)
+    try:
+        yield
+    finally:
+        reset_ingesting(token)
+
+
+def current_ingesting() -> dict[str, Any] | None:
+    """The ingesting context now in effect (table, key, version), or None outside a make()."""
+    return _ingesting.get()
+
+
+def build_payload(connection: Any, settings: Any = None) -> dict[str, Any] | None:
+    """The provenance record for rows inserted now on ``connection``; None when it would hold only the time.
+
+    ``settings`` is the Config to read ``provenance.source`` and ``jobs.version_method``
+    from: the connection's own (``connection._config``) or the global one by default.
+    """
+    if settings is None:
+        settings = getattr(connection, "_config", None)
+    if settings is None:
+        from .settings import config as settings
+    payload: dict[str, Any] = {"time": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+    info = getattr(connection, "conn_info", None) or {}
+    agent = {name: info[name] for name in ("user", "host", "database_name") if info.get(name) is not None}
+    if agent:
+        payload["agent"] = agent
+    from .populate.jobs import job_version
+
+    try:
+        version = job_version(settings)
+    except Exception:  # noqa: BLE001 - a version that cannot be read must not stop an insert
+        version = ""
+    if version:
+        payload["version"] = version
+    source = settings["provenance.source"]
+    if source:
+        payload["source"] = source
+    context = _ingesting.get()
+    if context:
+        payload["context"] = context
+    return payload if len(payload) > 1 else None
+
+
+def serialize(payload: Mapping[str, Any] | None) -> str | None:
+    """The record as JSON text; values JSON lacks (dates, paths in a configured source) become text."""
+    return None if payload is None else json.dumps(payload, default=str)
+
+
+def check_source(source: Any) -> dict[str, Any]:
+    """``provenance.source`` validated where it is set: a mapping that JSON can hold (JSON text is parsed)."""
+    if source is None:
+        return {}
+    if isinstance(source, (str, bytes)):
+        try:
+            source = json.loads(source)
+        except ValueError as err:
+            raise DataJointError(f"provenance.source must be a JSON object; got {source!r} ({err}).") from None
+    if not isinstance(source, Mapping):
+        raise DataJointError(f"provenance.source must be a mapping; got {type(source).__name__}.")
+    try:
+        json.dumps(source, default=str)
+    except (TypeError, ValueError) as err:
+        raise DataJointError(f"provenance.source must be JSON-serializable: it is recorded on every row entering an "
+                             f"Entry table. {type(err).__name__}: {err}") from None
+    return dict(source)
+
+
+class ProvenanceSettings:
+    """The ``provenance`` settings on their own: ``capture`` and ``source``, from arguments or the environment.
+
+    Unset arguments come from ``DJ_PROVENANCE_CAPTURE`` and ``DJ_PROVENANCE_SOURCE``
+    (JSON), then the defaults (off, no source).
+    """
+
+    def __init__(self, capture: bool | str | None = None, source: Any = None) -> None:
+        if capture is None:
+            capture = os.environ.get("DJ_PROVENANCE_CAPTURE", False)
+        if isinstance(capture, str):
+            lowered = capture.strip().lower()
+            if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                raise DataJointError(f"provenance.capture expects true or false, got {capture!r}.")
+            capture = lowered in ("true", "1", "yes")
+        self.capture = bool(capture)
+        self.source = check_source(os.environ.get("DJ_PROVENANCE_SOURCE") if source is None else source)
+
+    def __repr__(self) -> str:
+        return f"ProvenanceSettings(capture={self.capture!r}, source={self.source!r})"
