@@ -88,6 +88,27 @@ class AutoPopulate:
         """Keys of the key source (under the restrictions) not yet in this table."""
         return self._key_source_under(restrictions) - self.proj()
 
+    #: The key of the make() running on this instance (None outside make), and its trace once read.
+    _upstream_key: dict[str, Any] | None = None
+    _upstream: Any = None
+
+    @property
+    def upstream(self) -> Any:
+        """Inside make(): ``Diagram.trace(self & key)``, the ancestors restricted to the rows of the current key.
+
+        ``self.upstream[Session]`` is Session restricted to the row(s) the key derives
+        from; a table that is not an ancestor raises.  Built on first use in each make
+        and shared by the three parts of a three-part make; outside make it raises.
+        """
+        if self._upstream_key is None:
+            raise DataJointError(f"{type(self).__name__}.upstream is only available inside make(): it is the trace "
+                                 "of the key being made.")
+        if self._upstream is None:
+            from ..diagram import Diagram
+
+            self._upstream = Diagram.trace(self & self._upstream_key)
+        return self._upstream
+
     @property
     def jobs(self) -> Any:
         """The jobs table of this table (declared on first use)."""

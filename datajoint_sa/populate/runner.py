@@ -25,11 +25,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import provenance
 from ..dialects import reserves_on_autocommit_connection, single_writer, skips_locked_rows
 from ..engine.direct import DirectStatement
 from ..engine.retry import retry_on_conflict
 from ..errors import DataJointError
 from ..table import allow_direct_insert
+from .jobs import job_version
 
 __all__ = ["JOBS", "KeyRunner", "fingerprint", "make_method", "SKIPPED"]
 
@@ -153,7 +155,8 @@ class KeyRunner:
         started = time.perf_counter()
         self._claim_on_commit = None
         try:
-            made = self._make_generator(key, started) if self.generator else self._make_plain(key, started)
+            with self._making(key):
+                made = self._make_generator(key, started) if self.generator else self._make_plain(key, started)
             self._claimed, self._claim_on_commit = self._claim_on_commit, None  # committed with the results
         except (KeyboardInterrupt, SystemExit) as err:
             self._failed(key, err)
@@ -168,6 +171,18 @@ class KeyRunner:
             return SKIPPED
         logger.log(JOBS, "%s: made %s in %.3f s", self.name, key, time.perf_counter() - started)
         return True
+
+    @contextlib.contextmanager
+    def _making(self, key: dict[str, Any]) -> Iterator[None]:
+        """While ``key`` is made: ``table.upstream`` traces it, and Entry rows inserted record it as their origin."""
+        table = self.table
+        table._upstream_key, table._upstream = dict(key), None
+        token = provenance.set_ingesting(table.full_table_name, key, job_version() or None)
+        try:
+            yield
+        finally:
+            provenance.reset_ingesting(token)
+            table._upstream_key, table._upstream = None, None
 
     def _failed(self, key: dict[str, Any], err: BaseException) -> None:
         message = error_message(err)
