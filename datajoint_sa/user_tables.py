@@ -75,6 +75,11 @@ class UserTable(Table, metaclass=TableMeta):
 
     definition: str = ""
 
+    @classmethod
+    def _platform_attribute_lines(cls) -> tuple[Any, ...]:
+        """Attribute lines the library adds to the class definition at declaration (hidden ones); none by default."""
+        return ()
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._declared = None  # each subclass is declared on its own

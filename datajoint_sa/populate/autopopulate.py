@@ -54,6 +54,13 @@ class AutoPopulate:
                 "set dj.config['jobs.allow_new_pk_fields_in_computed_tables'] = True to silence this.",
                 cls.__name__, ", ".join(own))
 
+    @classmethod
+    def _platform_attribute_lines(cls) -> tuple[Any, ...]:
+        """Hidden attributes the library declares on this table: the job metadata, when ``jobs.add_job_metadata``."""
+        from .metadata import job_metadata_lines
+
+        return job_metadata_lines(cls)
+
     # -- what to compute ---------------------------------------------------------------
     @property
     def key_source(self) -> Any:

@@ -13,6 +13,7 @@ and still queued.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import inspect
 import logging
@@ -32,6 +33,7 @@ from ..engine.retry import retry_on_conflict
 from ..errors import DataJointError
 from ..table import allow_direct_insert
 from .jobs import job_version
+from .metadata import has_job_metadata, record_job_metadata
 
 __all__ = ["JOBS", "KeyRunner", "fingerprint", "make_method", "SKIPPED"]
 
@@ -114,6 +116,8 @@ class KeyRunner:
     def __post_init__(self) -> None:
         self.name = type(self.table).__name__
         self.make = make_method(self.table)
+        self.job_metadata = has_job_metadata(self.table)
+        self._started_at = datetime.datetime.now()
         self.generator = inspect.isgeneratorfunction(self.make)
         self._done_statements: dict[tuple[str, ...], DirectStatement] = {}
         # Where writers take turns anyway, a plain make reserves its job inside its own transaction.
@@ -177,6 +181,7 @@ class KeyRunner:
         """While ``key`` is made: ``table.upstream`` traces it, and Entry rows inserted record it as their origin."""
         table = self.table
         table._upstream_key, table._upstream = dict(key), None
+        self._started_at = datetime.datetime.now()
         token = provenance.set_ingesting(table.full_table_name, key, job_version() or None)
         try:
             yield
@@ -204,6 +209,8 @@ class KeyRunner:
 
     def _complete(self, key: dict[str, Any], started: float) -> bool:
         """Inside the inserting transaction: take the job off the queue and claim the next one."""
+        if self.job_metadata:
+            record_job_metadata(self.table, key, self._started_at, time.perf_counter() - started, job_version())
         if self.jobs is not None:
             self.jobs.complete(key, time.perf_counter() - started)
             claimed = self._next is not None and self.jobs.reserve_unlocked(self._next)
