@@ -17,13 +17,13 @@ import contextvars
 import datetime
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .errors import DataJointError
 
-__all__ = ["PROV_ATTRIBUTE", "ProvenanceSettings", "build_payload", "check_source", "ingesting", "reset_ingesting",
-           "serialize", "set_ingesting"]
+__all__ = ["PROV_ATTRIBUTE", "ProvenanceSettings", "build_payload", "check_source", "ingesting", "prov_lines",
+           "reset_ingesting", "serialize", "set_ingesting", "with_provenance"]
 
 #: The hidden attribute of Entry tables that holds the record.
 PROV_ATTRIBUTE = "_prov"
@@ -83,8 +83,7 @@ def build_payload(connection: Any, settings: Any = None) -> dict[str, Any] | Non
     if settings is None:
         from .settings import config as settings
     payload: dict[str, Any] = {"time": datetime.datetime.now(datetime.timezone.utc).isoformat()}
-    info = getattr(connection, "conn_info", None) or {}
-    agent = {name: info[name] for name in ("user", "host", "database_name") if info.get(name) is not None}
+    agent = _agent(connection)
     if agent:
         payload["agent"] = agent
     from .populate.jobs import job_version
@@ -102,6 +101,53 @@ def build_payload(connection: Any, settings: Any = None) -> dict[str, Any] | Non
     if context:
         payload["context"] = context
     return payload if len(payload) > 1 else None
+
+
+def _agent(connection: Any) -> dict[str, Any]:
+    """User, host and database of the connection (``conn_info`` where it has one, else its engine's URL)."""
+    info = getattr(connection, "conn_info", None)
+    if not info:
+        url = getattr(getattr(connection, "engine", None), "url", None)
+        info = {} if url is None else {"user": url.username, "host": url.host, "database_name": url.database}
+    return {name: info[name] for name in ("user", "host", "database_name") if info.get(name) is not None}
+
+
+def prov_lines(cls: type, *, enabled: bool | None = None) -> tuple[Any, ...]:
+    """The hidden ``_prov`` attribute line of an Entry (Manual) table, when ``provenance.capture`` is on."""
+    from .settings import config
+
+    if getattr(cls, "tier", None) != "Manual" or not (config["provenance.capture"] if enabled is None else enabled):
+        return ()
+    from .declare.grammar import AttributeLine
+    from .types import parse_type
+
+    text = f"{PROV_ATTRIBUTE} = null : json # extrinsic provenance for a row that entered from outside"
+    return (AttributeLine(name=PROV_ATTRIBUTE, type=parse_type("json"), default="null", nullable=True,
+                          comment="extrinsic provenance for a row that entered from outside", in_key=False,
+                          line_no=0, text=text),)
+
+
+def with_provenance(batches: Iterable[Any], table: Any) -> Iterable[Any]:
+    """The insert batches of ``table`` with its ``_prov`` column filled, when it has one and capture is on.
+
+    One record per insert call: every row of the call shares its origin.  A caller
+    naming ``_prov`` is refused: the library alone writes it.
+    """
+    from .insert import Batch
+    from .settings import config
+
+    if not config["provenance.capture"] or PROV_ATTRIBUTE not in table.sql_table.c:
+        return batches
+    payload = build_payload(table.connection)
+    value = None if payload is None else json.loads(serialize(payload) or "null")  # JSON-safe values only
+
+    def extend(batch: Any) -> Any:
+        if PROV_ATTRIBUTE in batch.names:
+            raise DataJointError(f"{PROV_ATTRIBUTE} is written by DataJoint itself (the provenance of each row); "
+                                 "leave it out of inserted rows.")
+        return Batch((*batch.names, PROV_ATTRIBUTE), [*batch.columns, [value] * len(batch)], None)
+
+    return map(extend, batches)
 
 
 def serialize(payload: Mapping[str, Any] | None) -> str | None:

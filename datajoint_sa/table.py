@@ -16,6 +16,7 @@ from .errors import DataJointError, DuplicateError, IntegrityError
 from .expression.query import QueryExpression
 from .heading import Heading
 from .insert import Batch, InsertPlan, insert_statement, iter_batches
+from .provenance import with_provenance
 
 __all__ = ["Table", "FreeTable", "allow_direct_insert"]
 
@@ -114,6 +115,7 @@ class Table(QueryExpression):
                           skip_duplicates=skip_duplicates, replace=replace)
         batches = iter_batches(rows, self._heading, dialect, ignore_extra_fields=ignore_extra_fields,
                                context=self._codec_context())
+        batches = with_provenance(batches, self)  # Entry tables: the hidden _prov record, when captured
         # The first two batches are checked before a connection is taken: a small insert
         # (one batch) is fully checked before anything is sent.
         ahead = list(itertools.islice(batches, 2))

@@ -77,8 +77,10 @@ class UserTable(Table, metaclass=TableMeta):
 
     @classmethod
     def _platform_attribute_lines(cls) -> tuple[Any, ...]:
-        """Attribute lines the library adds to the class definition at declaration (hidden ones); none by default."""
-        return ()
+        """Hidden attribute lines the library adds to the definition at declaration: ``_prov`` of Entry tables."""
+        from .provenance import prov_lines
+
+        return prov_lines(cls)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
