@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import DataJointError
 
-__all__ = ["PROV_ATTRIBUTE", "ProvenanceSettings", "build_payload", "check_source", "ingesting", "prov_lines",
+__all__ = ["PROV_ATTRIBUTE", "ProvenanceSettings", "add_prov_column", "build_payload", "check_source", "ingesting", "prov_lines",
            "reset_ingesting", "serialize", "set_ingesting", "with_provenance"]
 
 #: The hidden attribute of Entry tables that holds the record.
@@ -148,6 +148,37 @@ def with_provenance(batches: Iterable[Any], table: Any) -> Iterable[Any]:
         return Batch((*batch.names, PROV_ATTRIBUTE), [*batch.columns, [value] * len(batch)], None)
 
     return map(extend, batches)
+
+
+def add_prov_column(target: Any, dry_run: bool = True) -> dict[str, Any]:
+    """Add the hidden ``_prov`` column to Entry (Manual) tables declared while ``provenance.capture`` was off.
+
+    ``target`` is a Manual table (class or instance) or a Schema (its Manual tables).
+    Rows already there keep NULL; rows inserted afterwards carry a record.  With
+    ``dry_run`` (the default) nothing changes: each table's ``ddl`` is reported.
+    See :func:`datajoint_sa.hidden_columns.add_hidden_columns` for the result.
+    """
+    import sqlalchemy as sa
+
+    from .hidden_columns import add_hidden_columns
+    from .schema import Schema
+    from .settings import config
+
+    if isinstance(target, Schema):
+        target._require_active()
+        classes = [cls for cls in target._classes.values() if cls.tier == "Manual" and cls._declared is not None]
+    else:
+        cls = target if isinstance(target, type) else type(target)
+        if getattr(cls, "tier", None) != "Manual" or getattr(cls, "_declared", None) is None:
+            raise DataJointError(f"add_prov_column() takes a declared Manual table or a Schema; got {cls.__name__}: "
+                                 "the rows of other tiers get their provenance from their foreign keys.")
+        classes = [cls]
+
+    def build(cls: type) -> sa.Table:
+        with config.override(provenance__capture=True):
+            return cls._schema.build(cls, sa.MetaData()).table
+
+    return add_hidden_columns(classes, (PROV_ATTRIBUTE,), build, dry_run)
 
 
 def serialize(payload: Mapping[str, Any] | None) -> str | None:

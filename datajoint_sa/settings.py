@@ -100,9 +100,8 @@ LOGLEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 def _coerce(key: str, value: Any) -> Any:
     """Bring a value from a file or environment variable to the type its key expects."""
     default = DEFAULTS.get(key)
-    if key == "provenance.source":
-        return check_source(value)
-    if value is None or key == "stores":
+    if value is None or key in ("stores", "provenance.source"):
+        return check_source(value) if key == "provenance.source" else value
         return value
     if isinstance(default, bool) or key in ("safemode", "database.create_tables", "database.reconnect"):
         if isinstance(value, str):

@@ -158,3 +158,32 @@ def test_override_takes_a_section_and_jobs_module_path():
     from datajoint_sa.jobs import ERROR_MESSAGE_LENGTH, TRUNCATION_APPENDIX, Job
 
     assert ERROR_MESSAGE_LENGTH == 2047 and TRUNCATION_APPENDIX == "...truncated" and Job is dj.Job
+
+
+def test_add_prov_column_retrofits_an_entry_table(make_schema):
+    schema = make_schema()
+
+    @schema
+    class Legacy(dj.Manual):
+        definition = """
+        legacy_id : int16
+        """
+
+    @schema
+    class Param(dj.Lookup):
+        definition = """
+        param_id : int16
+        """
+
+    Legacy.insert1({"legacy_id": 1})
+    preview = provenance.add_prov_column(Legacy, dry_run=True)
+    assert preview["columns_added"] == 0 and preview["details"][0]["status"] == "pending" and preview["details"][0]["ddl"]
+    assert "_prov" not in _columns(Legacy())
+    assert provenance.add_prov_column(schema, dry_run=False)["columns_added"] == 1
+    assert provenance.add_prov_column(Legacy, dry_run=False)["details"][0]["status"] == "already_migrated"
+    with dj.config.override(provenance__capture=True):
+        Legacy.insert1({"legacy_id": 2})
+    old, new = sorted(_prov_values(Legacy()), key=lambda v: v is not None)
+    assert old is None and new is not None and "agent" in new
+    with pytest.raises(DataJointError, match="Manual"):
+        provenance.add_prov_column(Param)

@@ -54,30 +54,18 @@ def job_metadata_lines(cls: type, *, enabled: bool | None = None) -> tuple[Attri
                  for (name, type_text, default, nullable, comment), text in zip(_LINES, JOB_METADATA_DEFINITION))
 
 
-#: Column types of the job metadata of the tables this process added the columns to (their classes predate it),
-#: by (connection id, schema, table).
-_MIGRATED: dict[tuple[int, str | None, str], dict[str, Any]] = {}
-
-
-def _address(table: Any) -> tuple[int, str | None, str]:
-    return id(table.connection), table.sql_table.schema, table.sql_table.name
-
-
 def has_job_metadata(table: Any) -> bool:
     """Whether the table has the job metadata columns: declared with them, or given them by the migration."""
-    return JOB_METADATA_ATTRIBUTES[0] in table.sql_table.c or _address(table) in _MIGRATED
+    return JOB_METADATA_ATTRIBUTES[0] in table.sql_table.c
 
 
 def record_job_metadata(table: Any, key: dict[str, Any], started: datetime.datetime, duration: float,
                         version: str) -> None:
     """Write the job metadata onto the rows of ``key`` (call it in the transaction that inserted them)."""
-    declared = table.sql_table
-    keys = [sa.column(name, declared.c[name].type) for name in key if name in declared.c]
-    types = _MIGRATED.get(_address(table)) or {name: declared.c[name].type for name in JOB_METADATA_ATTRIBUTES}
-    target = sa.table(declared.name, *keys, *(sa.column(name, types[name]) for name in JOB_METADATA_ATTRIBUTES),
-                      schema=declared.schema)
-    where = [target.c[c.name] == sa.bindparam(None, key[c.name], type_=c.type) for c in keys]
-    table.connection.execute(sa.update(target).where(*where).values(
+    columns = table.sql_table.c
+    where = [columns[name] == sa.bindparam(None, value, type_=columns[name].type)
+             for name, value in key.items() if name in columns]
+    table.connection.execute(sa.update(table.sql_table).where(*where).values(
         _job_start_time=started, _job_duration=float(duration), _job_version=version[:64]))
 
 
@@ -88,42 +76,15 @@ def add_job_metadata_columns(target: Any, dry_run: bool = True) -> dict[str, Any
     Computed/Imported masters).  The columns are the ones a declaration with
     ``jobs.add_job_metadata`` on makes, comments (``:type:`` tags) included.  With
     ``dry_run`` (the default) nothing changes: each table's ``ddl`` is reported.
-
-    Returns ``{"tables_analyzed", "tables_modified", "columns_added", "details"}``;
-    each detail names the table, its missing ``columns``, the ``ddl`` and a
-    ``status``: 'pending' (dry run), 'migrated' or 'already_migrated'.
+    See :func:`datajoint_sa.hidden_columns.add_hidden_columns` for the result.
     """
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
+    from ..hidden_columns import add_hidden_columns
 
-    classes = _autopopulated_classes(target)
-    result: dict[str, Any] = {"tables_analyzed": 0, "tables_modified": 0, "columns_added": 0, "details": []}
-    for cls in classes:
-        schema = cls._schema
-        connection = schema.connection
+    def build(cls: type) -> sa.Table:
         with config.override(jobs__add_job_metadata=True):
-            declared = schema.build(cls, sa.MetaData()).table
-        with connection.session(write=False) as conn:
-            existing = {c["name"] for c in sa.inspect(conn).get_columns(declared.name, schema=declared.schema)}
-        missing = [declared.c[name] for name in JOB_METADATA_ATTRIBUTES if name not in existing]
-        ddl = [f"ALTER TABLE {connection.full_name((schema.database, cls.table_name))} ADD COLUMN "
-               f"{sa.schema.CreateColumn(column).compile(dialect=connection.engine.dialect)}" for column in missing]
-        detail = {"table": connection.full_name((schema.database, cls.table_name)),
-                  "columns": [c.name for c in missing], "ddl": ddl,
-                  "status": "already_migrated" if not missing else "pending" if dry_run else "migrated"}
-        result["tables_analyzed"] += 1
-        result["details"].append(detail)
-        if not missing or dry_run:
-            continue
-        with connection.schema_change() as conn:
-            operations = Operations(MigrationContext.configure(conn))
-            for column in missing:
-                operations.add_column(declared.name, column._copy(), schema=declared.schema)
-        _MIGRATED[(id(connection), declared.schema, declared.name)] = {
-            name: declared.c[name].type for name in JOB_METADATA_ATTRIBUTES}
-        result["tables_modified"] += 1
-        result["columns_added"] += len(missing)
-    return result
+            return cls._schema.build(cls, sa.MetaData()).table
+
+    return add_hidden_columns(_autopopulated_classes(target), JOB_METADATA_ATTRIBUTES, build, dry_run)
 
 
 def _autopopulated_classes(target: Any) -> list[type]:
