@@ -574,3 +574,16 @@ def test_legacy_make_tuples_is_the_make(schema):
     assert result["success_count"] == 2
     assert sorted(Legacy.to_arrays("doubled").tolist()) == [2, 2, 4, 4]
     assert Legacy.progress() == (0, 2)
+
+
+def test_processes_none_means_one_worker_per_core(pipeline):
+    """``processes=None`` (DataJoint 2.x's spelling for 'as many as there are cores') makes every key."""
+    summary = pipeline["Summary"]
+    assert summary.populate(processes=None) == {"success_count": 6, "error_list": []}
+    assert len(summary()) == 6
+
+
+def test_upstream_outside_make_raises(pipeline):
+    summary = pipeline["Summary"]
+    with pytest.raises(DataJointError, match="only available inside make"):
+        summary().upstream

@@ -159,7 +159,7 @@ class AutoPopulate:
     # -- populate --------------------------------------------------------------------------
     def populate(self, *restrictions: Any, suppress_errors: bool = False, return_exception_objects: bool = False,
                  reserve_jobs: bool = False, order: str = "original", max_calls: int | None = None,
-                 display_progress: bool = False, processes: int = 1, make_kwargs: dict[str, Any] | None = None,
+                 display_progress: bool = False, processes: int | None = 1, make_kwargs: dict[str, Any] | None = None,
                  priority: int | None = None, refresh: bool | None = None) -> dict[str, Any]:
         """Call make() for every key of the key source (under the restrictions) not yet in the table.
 
@@ -169,7 +169,8 @@ class AutoPopulate:
         takes pending jobs by priority (only those ``<= priority`` if given) and
         records failures there.  ``order`` is 'original' (by key), 'reverse' or
         'random'; ``max_calls`` caps the number of keys tried; ``processes`` > 1
-        runs a local pool of worker processes; ``make_kwargs`` are passed to make.
+        runs a local pool of worker processes (None: one per CPU core, at most one
+        per key); ``make_kwargs`` are passed to make.
 
         Returns ``{"success_count": n, "error_list": [(key, message), ...]}`` (with
         ``return_exception_objects`` the exceptions instead of messages); a make
@@ -188,7 +189,8 @@ class AutoPopulate:
             if max_calls is not None:
                 keys = keys[: max(int(max_calls), 0)]
             runner = KeyRunner(self, jobs, suppress_errors, return_exception_objects, dict(make_kwargs or {}))
-            processes = min(max(int(processes), 1), len(keys), os.cpu_count() or 1)
+            wanted = (os.cpu_count() or 1) if processes is None else max(int(processes), 1)  # None: one per core
+            processes = min(wanted, len(keys), os.cpu_count() or 1)
             if processes > 1:
                 from .pool import run_pool
 
