@@ -586,4 +586,4 @@ def test_processes_none_means_one_worker_per_core(pipeline):
 def test_upstream_outside_make_raises(pipeline):
     summary = pipeline["Summary"]
     with pytest.raises(DataJointError, match="only available inside make"):
-        summary().upstream
+        _ = summary().upstream
