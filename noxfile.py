@@ -4,6 +4,7 @@
     nox -s postgresql mysql       # the suite on the servers (see DJ_TEST_*_URL below)
     nox -s lint
     nox -s compat                 # datajoint 2.3.5 and datajoint_sa on the same databases (servers needed)
+    nox -s refsuite               # datajoint 2.3.5's own test suite against datajoint_sa (servers needed)
     nox -s sqlite -- -k insert    # arguments after -- go to pytest
 
 Sessions reuse their virtualenvs, so a second run only re-checks the installs;
@@ -15,6 +16,8 @@ with CI=true an unreachable server fails the run instead of skipping its tests.
 from __future__ import annotations
 
 import os
+import pathlib
+import re
 
 import nox
 
@@ -83,3 +86,46 @@ def compat(session: nox.Session) -> None:
     env["DJ_REFERENCE_PYTHON"] = os.path.join(session.bin, "python")
     env["DJ_REQUIRE_REFERENCE"] = "1"
     session.run("pytest", "tests/compat", *REFERENCE_SUBPROCESS_TESTS, *session.posargs, env=env)
+
+
+REFSUITE = pathlib.Path(__file__).parent.parent / "shared" / "refsuite"
+REFSUITE_FLOOR = pathlib.Path(__file__).parent / "tests" / "conformance" / "refsuite_floor.txt"
+PUBLIC_FIGURE = re.compile(r"^public API: (\d+) passed, (\d+) failed", re.MULTILINE)
+
+
+def refsuite_floors() -> dict[str, int]:
+    """Backend -> the least number of the reference suite's public-API tests that must pass."""
+    lines = (line.split("#")[0].split() for line in REFSUITE_FLOOR.read_text().splitlines())
+    return {fields[0]: int(fields[1]) for fields in lines if fields}
+
+
+@nox.session(reuse_venv=True)
+def refsuite(session: nox.Session) -> None:
+    """The test suite of datajoint 2.3.5 run against datajoint_sa (../shared/refsuite), on each server.
+
+    The runner fetches the reference and its tests on first use (about a minute).
+
+    Fails when a backend's public-API figure falls below its floor in
+    tests/conformance/refsuite_floor.txt.  ``nox -s refsuite -- mysql`` runs one backend.
+    """
+    if not (REFSUITE / "run").exists():
+        session.error(f"{REFSUITE} not found: the refsuite runner must sit in ../shared beside the checkout")
+    session.install("-e", ".[all]")
+    floors = refsuite_floors()
+    backends = session.posargs or list(floors)
+    python = os.path.join(session.bin, "python")
+    shortfalls = []
+    for backend in backends:
+        output = session.run(str(REFSUITE / "run"), "--python", python, "--backend", backend,
+                             external=True, silent=True, success_codes=[0, 1])
+        print(output[-6000:] if output else "")
+        figures = PUBLIC_FIGURE.findall(output or "")
+        if not figures:
+            shortfalls.append(f"{backend}: the runner printed no public-API figure")
+            continue
+        passed, failed = map(int, figures[-1])
+        session.log(f"refsuite {backend}: public API {passed} passed, {failed} failed (floor {floors[backend]})")
+        if passed < floors[backend]:
+            shortfalls.append(f"{backend}: {passed} passed, below the floor of {floors[backend]}")
+    if shortfalls:
+        session.error("; ".join(shortfalls))

@@ -35,12 +35,13 @@ def backend_url(backend: str, tmp_dir: str) -> str:
 
 def open_connection(backend: str, tmp_dir: str) -> dj.Connection:
     if backend not in _connections:
-        connection = dj.Connection(backend_url(backend, tmp_dir))
+        url = sa.engine.make_url(backend_url(backend, tmp_dir))
         try:
+            connection = dj.Connection(url)  # a server is reached at once
             with connection.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
         except (sa.exc.DBAPIError, dj.DataJointError, ModuleNotFoundError) as err:
-            reason = f"{backend} server not reachable at {connection.url.render_as_string(hide_password=True)}: {str(err).splitlines()[0]}"
+            reason = f"{backend} server not reachable at {url.render_as_string(hide_password=True)}: {str(err).splitlines()[0]}"
             if ON_CI:
                 pytest.fail(reason + " (CI=true requires every backend)")
             pytest.skip(reason)
