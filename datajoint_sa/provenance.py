@@ -113,10 +113,17 @@ def _agent(connection: Any) -> dict[str, Any]:
 
 
 def prov_lines(cls: type, *, enabled: bool | None = None) -> tuple[Any, ...]:
-    """The hidden ``_prov`` attribute line of an Entry (Manual) table, when ``provenance.capture`` is on."""
+    """The hidden ``_prov`` attribute line of an Entry (Manual) table, when ``provenance.capture`` is on.
+
+    A class whose table has the column already keeps it when built again (alter).
+    """
     from .settings import config
 
-    if getattr(cls, "tier", None) != "Manual" or not (config["provenance.capture"] if enabled is None else enabled):
+    if getattr(cls, "tier", None) != "Manual":
+        return ()
+    declared = cls.__dict__.get("_declared")
+    kept = declared is not None and PROV_ATTRIBUTE in declared.table.c  # built again (alter): keep the column
+    if not (kept or (config["provenance.capture"] if enabled is None else enabled)):
         return ()
     from .declare.grammar import AttributeLine
     from .types import parse_type

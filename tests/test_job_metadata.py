@@ -105,3 +105,13 @@ def test_migration_refuses_other_tiers(make_schema):
     source, _ = _declare(make_schema, False)
     with pytest.raises(DataJointError, match="Computed or Imported"):
         add_job_metadata_columns(source)
+
+
+def test_alter_keeps_the_columns_when_the_setting_is_off_again(make_schema):
+    _, doubled = _declare(make_schema, True)
+    doubled.populate()
+    doubled.definition = doubled.definition.replace("result : float32", "result : float32  # doubled value")
+    assert dj.config["jobs.add_job_metadata"] is False
+    doubled().alter(prompt=False)
+    assert set(COLUMNS) <= _columns(doubled())
+    assert all(start is not None for start, _, _ in _metadata_rows(doubled()))

@@ -40,14 +40,17 @@ _LINES = (
 def job_metadata_lines(cls: type, *, enabled: bool | None = None) -> tuple[AttributeLine, ...]:
     """The hidden attribute lines a class declares: the job metadata of an Imported/Computed master, when enabled.
 
-    ``enabled`` defaults to ``jobs.add_job_metadata``.  Part tables never get them:
-    their rows are made with their master's.
+    ``enabled`` defaults to ``jobs.add_job_metadata``; a class whose table has them
+    already keeps them when built again (alter), whatever the setting is now.  Part
+    tables never get them: their rows are made with their master's.
     """
     from .autopopulate import AutoPopulate
 
     if not (isinstance(cls, type) and issubclass(cls, AutoPopulate)):
         return ()
-    if not (config["jobs.add_job_metadata"] if enabled is None else enabled):
+    declared = cls.__dict__.get("_declared")
+    kept = declared is not None and JOB_METADATA_ATTRIBUTES[0] in declared.table.c  # built again (alter): keep them
+    if not (kept or (config["jobs.add_job_metadata"] if enabled is None else enabled)):
         return ()
     return tuple(AttributeLine(name=name, type=parse_type(type_text), default=default, nullable=nullable,
                                comment=comment, in_key=False, line_no=0, text=text)
