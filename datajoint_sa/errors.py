@@ -6,6 +6,7 @@
     ├── LostConnectionError
     ├── MissingTableError
     ├── MissingExternalFile         an object a row refers to is gone from its store
+    ├── ThreadSafetyError           global state (dj.config, dj.conn) used in thread-safe mode
     ├── KeyError                    a row names an attribute the table lacks (insert); also the
     │                               builtin KeyError, as DataJoint 2.x raises it
     ├── NotImplementedError         not done by this operation, e.g. alter() changing a primary key
@@ -36,6 +37,7 @@ __all__ = [
     "LostConnectionError",
     "MissingTableError",
     "MissingExternalFile",
+    "ThreadSafetyError",
     "DeclarationError",
     "KeyError",
     "NotImplementedError",
@@ -68,6 +70,10 @@ class MissingTableError(DataJointError):
 
 class MissingExternalFile(DataJointError):
     """An object that a row refers to is missing from its store."""
+
+
+class ThreadSafetyError(DataJointError):
+    """Global state (``dj.config``, ``dj.conn()``) was used while ``DJ_THREAD_SAFE`` is on; use ``dj.Instance``."""
 
 
 #: Definition errors are plain DataJointError, as DataJoint 2.x raises them (code catching

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .errors import UnknownAttributeError
 from .types import AttributeType
+
+if TYPE_CHECKING:
+    from .codecs import Codec
 
 __all__ = ["Attribute", "Heading"]
 
@@ -43,8 +47,17 @@ class Attribute:
         return self.expression is not None
 
     @property
-    def codec(self) -> str | None:
-        return self.type.codec
+    def codec(self) -> Codec | None:
+        """The attribute's codec instance (``<name>`` types), None for core and native types.
+
+        As in DataJoint 2.3, so consumers can test it (``isinstance(attr.codec, dj.SparkAdapter)``);
+        a codec that is not registered raises DataJointError naming it.
+        """
+        if self.type.codec is None:
+            return None
+        from .codecs import get_codec  # codecs import stores, which are not needed for a heading
+
+        return get_codec(self.type.codec)
 
     def renamed(self, name: str) -> Attribute:
         return replace(self, name=name)

@@ -341,8 +341,11 @@ def _nan_is_value(attr: Attribute, dialect: str) -> bool:
 
 def _python_value(value: Any) -> Any:
     """A numpy scalar as the equivalent Python value; anything else unchanged."""
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        if type(value).__name__ == "datetime64":
+    # numpy scalars only: ndarray.item() would turn a one-element array into a scalar
+    # and fail for others with numpy's own message
+    kind = type(value)
+    if kind.__module__ == "numpy" and kind.__name__ != "ndarray" and hasattr(value, "item"):
+        if kind.__name__ == "datetime64":
             return value.astype("datetime64[us]").item()
         return value.item()
     return value

@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import DataJointError
 
-__all__ = ["PROV_ATTRIBUTE", "ProvenanceSettings", "add_prov_column", "build_payload", "check_source", "ingesting", "prov_lines",
+__all__ = ["PROV_ATTRIBUTE", "ProvenanceSettings", "add_prov_column", "build_payload", "ingesting", "prov_lines",
            "reset_ingesting", "serialize", "set_ingesting", "with_provenance"]
 
 #: The hidden attribute of Entry tables that holds the record.
@@ -193,42 +193,29 @@ def serialize(payload: Mapping[str, Any] | None) -> str | None:
     return None if payload is None else json.dumps(payload, default=str)
 
 
-def check_source(source: Any) -> dict[str, Any]:
-    """``provenance.source`` validated where it is set: a mapping that JSON can hold (JSON text is parsed)."""
-    if source is None:
-        return {}
-    if isinstance(source, (str, bytes)):
-        try:
-            source = json.loads(source)
-        except ValueError as err:
-            raise DataJointError(f"provenance.source must be a JSON object; got {source!r} ({err}).") from None
-    if not isinstance(source, Mapping):
-        raise DataJointError(f"provenance.source must be a mapping; got {type(source).__name__}.")
-    try:
-        json.dumps(source, default=str)
-    except (TypeError, ValueError) as err:
-        raise DataJointError(f"provenance.source must be JSON-serializable: it is recorded on every row entering an "
-                             f"Entry table. {type(err).__name__}: {err}") from None
-    return dict(source)
-
-
 class ProvenanceSettings:
     """The ``provenance`` settings on their own: ``capture`` and ``source``, from arguments or the environment.
 
     Unset arguments come from ``DJ_PROVENANCE_CAPTURE`` and ``DJ_PROVENANCE_SOURCE``
-    (JSON), then the defaults (off, no source).
+    (JSON), then the defaults (off, no source).  Values are checked as the
+    configuration checks them: a source JSON cannot hold raises ``InvalidSetting``
+    where it is set, not inside a later insert.
     """
 
     def __init__(self, capture: bool | str | None = None, source: Any = None) -> None:
+        from .settings import Config
+
+        checked = Config(load_environment=False)
         if capture is None:
-            capture = os.environ.get("DJ_PROVENANCE_CAPTURE", False)
-        if isinstance(capture, str):
-            lowered = capture.strip().lower()
-            if lowered not in ("true", "false", "1", "0", "yes", "no"):
-                raise DataJointError(f"provenance.capture expects true or false, got {capture!r}.")
-            capture = lowered in ("true", "1", "yes")
-        self.capture = bool(capture)
-        self.source = check_source(os.environ.get("DJ_PROVENANCE_SOURCE") if source is None else source)
+            capture = os.environ.get("DJ_PROVENANCE_CAPTURE")
+        if source is None:
+            source = os.environ.get("DJ_PROVENANCE_SOURCE")
+        if capture is not None:
+            checked["provenance.capture"] = capture
+        if source is not None:
+            checked["provenance.source"] = source
+        self.capture: bool = checked["provenance.capture"]
+        self.source: dict[str, Any] = checked["provenance.source"]
 
     def __repr__(self) -> str:
         return f"ProvenanceSettings(capture={self.capture!r}, source={self.source!r})"

@@ -18,7 +18,6 @@ from .engine.connection import Connection
 from .errors import DataJointError, DeclarationError
 from .naming import table_name_for
 from .prompts import confirm
-from .settings import config
 from .table import FreeTable, Table
 from .user_tables import Part, UserTable
 
@@ -167,7 +166,7 @@ class Schema:
         cls.table_name = table_name
         if master is not None:
             cls.master = master
-        creating = self.create_tables is not False and config["database.create_tables"]
+        creating = self.create_tables is not False and self.connection.config["database.create_tables"]
         contents = _lookup_contents(cls) if creating and cls.tier == "Lookup" and master is None else None
         if creating:
             self._create(cls, declared)
@@ -282,7 +281,7 @@ class Schema:
     def drop(self, prompt: bool | None = None, force: bool = False) -> None:
         """Drop the schema with all its tables, after confirmation when safemode is on."""
         self._require_active()
-        prompt = config["safemode"] if prompt is None else prompt
+        prompt = self.connection.config["safemode"] if prompt is None else prompt  # an Instance's own config
         if not catalog.schema_exists(self.connection, self.database):
             return
         if prompt and not confirm(f"Proceed to delete entire schema {self.database!r} with all its tables and data?"):
@@ -378,7 +377,7 @@ class Schema:
         return text
 
     def __repr__(self) -> str:
-        return f"Schema({self.database!r})" if self.database else "Schema() (not activated)"
+        return f"Schema `{self.database}`" if self.database else "Schema() (not activated)"  # as DataJoint prints it
 
 
 def _check_schema_name(name: str) -> None:

@@ -87,6 +87,16 @@ class Table(QueryExpression):
         """Insert one row (a dict, tuple or numpy record); see insert() for the options."""
         self.insert((row,), **kwargs)
 
+    @property
+    def staged_insert1(self) -> Any:
+        """A context manager that writes ``<object@>`` content into the store, then inserts the row.
+
+        See :class:`datajoint_sa.staged.StagedInsert`.
+        """
+        from .staged import StagedInsert
+
+        return StagedInsert(self)
+
     def insert(self, rows: Any, *, replace: bool = False, skip_duplicates: bool = False,
                ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None) -> None:
         """Insert rows, all or none.
@@ -286,9 +296,8 @@ class Table(QueryExpression):
         number of rows deleted from this table.
         """
         from .delete import delete_rows
-        from .settings import config
 
-        prompt = config["safemode"] if prompt is None else prompt
+        prompt = self.connection.config["safemode"] if prompt is None else prompt
         return delete_rows(self, prompt=prompt, part_integrity=part_integrity, transaction=transaction)
 
     def drop_quick(self) -> None:
@@ -303,12 +312,11 @@ class Table(QueryExpression):
         A part table is dropped only with its master unless ``part_integrity="ignore"``.
         """
         from .drop import drop_with_dependents
-        from .settings import config
 
         if self._where:
             raise DataJointError("A table with an applied restriction cannot be dropped: call drop() on the "
                                  "unrestricted table.")
-        prompt = config["safemode"] if prompt is None else prompt
+        prompt = self.connection.config["safemode"] if prompt is None else prompt
         drop_with_dependents(self, prompt=prompt, part_integrity=part_integrity)
 
     # -- checking and frames -------------------------------------------------------------------------
@@ -395,8 +403,13 @@ class FreeTable(Table):
     followed through the reflected foreign keys.
     """
 
-    def __init__(self, connection: Any, full_table_name: str, *, _name: tuple[str, str] | None = None) -> None:
+    def __init__(self, connection: Any, full_table_name: str | None = None, *,
+                 _name: tuple[str, str] | None = None) -> None:
         # ``_name`` = (schema, table) as stored, for names a quoted full name cannot carry (quotes in them)
+        if isinstance(connection, str) and full_table_name is None:  # FreeTable("schema.table"): dj.conn()
+            from .instance import conn
+
+            connection, full_table_name = conn(), connection
         schema, table = _name or full_table_name.replace("`", "").replace('"', "").partition(".")[::2]
         sql_schema, sql_name = connection.rules.sql_table(schema, table)
         from .engine.catalog import read_lineage

@@ -352,9 +352,18 @@ def _to_bool(value: Any) -> bool:
 
 
 def _to_bytes(value: Any) -> bytes:
+    """Raw bytes as they are; anything else is refused, naming the codec that would serialize it.
+
+    ``bytes`` and the native binary types (``longblob``, ``bytea`` ...) store raw bytes only
+    (spec type-system.md); an array or other object is not serialized silently.
+    """
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
-    raise ValueError("not bytes")
+    raise TypeError(f"a binary column stores raw bytes only, got {type(value).__name__}; declare the attribute "
+                    "as <blob> to store arrays and other Python objects, or pass bytes")
+
+
+_NATIVE_BINARY = re.compile(r"((tiny|small|medium|long)?blob|bytea|(var)?binary\s*\(\d+\))", re.I)
 
 
 def _to_json(value: Any) -> Any:
@@ -460,4 +469,6 @@ def value_coercer(attr: AttributeType) -> Callable[[Any], Any] | None:
         return _string_coercer(attr)
     if attr.kind == "enum":
         return _enum_coercer(attr)
+    if attr.kind == "native" and _NATIVE_BINARY.fullmatch(attr.text.strip()):
+        return _to_bytes
     return None

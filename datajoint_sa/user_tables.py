@@ -10,11 +10,11 @@ import inspect
 import re
 from typing import Any
 
-from .naming import TIER_PREFIXES
+from .naming import TIER_PREFIXES, tier_of_table_name
 from .populate import AutoPopulate
 from .table import Table
 
-__all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part"]
+__all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part", "tier_class"]
 
 # Names that stay class-level even though they are defined on the table classes.
 _CLASS_LEVEL = {"definition", "contents", "tier", "tier_regexp", "table_name", "master"}
@@ -92,6 +92,7 @@ class Manual(UserTable):
 
     tier = "Manual"
     tier_regexp = _tier_regexp("Manual")
+    _prefix = TIER_PREFIXES["Manual"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
 class Lookup(UserTable):
@@ -99,6 +100,7 @@ class Lookup(UserTable):
 
     tier = "Lookup"
     tier_regexp = _tier_regexp("Lookup")
+    _prefix = TIER_PREFIXES["Lookup"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
     contents: Any = ()
 
 
@@ -107,6 +109,7 @@ class Imported(AutoPopulate, UserTable):
 
     tier = "Imported"
     tier_regexp = _tier_regexp("Imported")
+    _prefix = TIER_PREFIXES["Imported"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
 class Computed(AutoPopulate, UserTable):
@@ -114,6 +117,7 @@ class Computed(AutoPopulate, UserTable):
 
     tier = "Computed"
     tier_regexp = _tier_regexp("Computed")
+    _prefix = TIER_PREFIXES["Computed"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
 class Part(UserTable):
@@ -123,3 +127,13 @@ class Part(UserTable):
     tier_regexp = (r"(?P<master>" + "|".join(_tier_regexp(t) for t in TIER_PREFIXES) + r")__(?P<part>"
                    + TABLE_NAME_BODY + ")")
     master: Any = None  # the master table class, set when the master is declared
+
+
+def tier_class(full_table_name: str) -> type[UserTable] | None:
+    """The tier class of a table, from its name's prefix (``"`lab`.`#param`"`` -> Lookup); None if hidden."""
+    table = full_table_name.replace("`", "").replace('"', "").rpartition(".")[2]
+    tier = tier_of_table_name(table)
+    return {"Manual": Manual, "Lookup": Lookup, "Imported": Imported, "Computed": Computed, "Part": Part}.get(tier or "")
+
+
+_get_tier = tier_class  # DataJoint 2.x's name

@@ -137,7 +137,7 @@ def test_settings(monkeypatch):
     cyclic["self"] = cyclic
     with pytest.raises(DataJointError, match="JSON-serializable"):
         ProvenanceSettings(source=cyclic)
-    with pytest.raises(DataJointError, match="JSON object"):
+    with pytest.raises(DataJointError, match="not valid JSON"):
         Config(load_environment=False)["provenance.source"] = "not json"
 
 

@@ -8,9 +8,10 @@ a store), ``<hash@>``, ``<object@>``, ``<npy@>`` and ``<filepath@>``.
 
 from __future__ import annotations
 
-from .apply import codec_chain, decoder_for, encoder_for, storage_type, validator_for
+from .apply import accepts_kwarg, codec_chain, decoder_for, encoder_for, storage_type, validator_for
 from .attach import AttachCodec
 from .base import (
+    _REGISTRY,
     Codec,
     get_codec,
     is_codec_registered,
@@ -26,9 +27,14 @@ from .hashed import HashCodec
 from .npy import NpyCodec, NpyRef
 from .schema_addressed import ObjectCodec, SchemaCodec
 
+# The names DataJoint 2.3 gives the registry (name -> codec instance) and the cached
+# signature check; plugins and the reference's tests import them from here.
+_codec_registry = _REGISTRY
+_accepts_kwarg = accepts_kwarg
+
 __all__ = [
     "Codec", "SchemaCodec", "get_codec", "list_codecs", "is_codec_registered", "unregister_codec",
     "lookup_codec", "parse_type_spec", "resolve_dtype",
-    "codec_chain", "storage_type", "encoder_for", "decoder_for", "validator_for",
+    "codec_chain", "accepts_kwarg", "storage_type", "encoder_for", "decoder_for", "validator_for",
     "BlobCodec", "AttachCodec", "HashCodec", "ObjectCodec", "NpyCodec", "NpyRef", "FilepathCodec",
 ]

@@ -17,7 +17,7 @@ from ..errors import DataJointError
 from ..types import AttributeType, parse_type
 from .base import Codec, resolve_dtype
 
-__all__ = ["codec_chain", "storage_type", "encoder_for", "decoder_for", "validator_for"]
+__all__ = ["codec_chain", "storage_type", "encoder_for", "decoder_for", "validator_for", "accepts_kwarg"]
 
 
 def _spec(attr: AttributeType) -> str:
@@ -44,7 +44,12 @@ def storage_type(attr: AttributeType) -> AttributeType:
 
 
 @functools.cache
-def _accepts(function: Callable[..., Any], name: str) -> bool:
+def accepts_kwarg(function: Callable[..., Any], name: str) -> bool:
+    """Whether ``function`` takes a keyword argument ``name`` (by name or ``**kwargs``).
+
+    Cached per function: codecs written before ``context`` existed are called without it,
+    and inspecting a signature costs more than a small encode, so it is done once.
+    """
     parameters = inspect.signature(function).parameters
     return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
@@ -69,11 +74,11 @@ def encoder_for(attr: AttributeType, context: Mapping[str, Any] | None = None) -
     for codec in chain:
         options: dict[str, Any] = {}
         function = type(codec).encode
-        if _accepts(function, "store_name"):
+        if accepts_kwarg(function, "store_name"):
             # <x@> means the default store: recorded as None, which datajoint 2.3.5 also reads
             # (it cannot resolve the store name '' that it passes itself)
             options["store_name"] = store or None
-        if _accepts(function, "context"):
+        if accepts_kwarg(function, "context"):
             options["context"] = context
         calls.append((codec.encode, options))
     validate = chain[0].validate
@@ -108,7 +113,7 @@ def decoder_for(attr: AttributeType, context: Mapping[str, Any] | None = None) -
     calls = []
     for codec in reversed(chain):
         function = type(codec).decode
-        options = {"context": context} if _accepts(function, "context") else {}
+        options = {"context": context} if accepts_kwarg(function, "context") else {}
         calls.append((codec.decode, options))
     parse_json = final.lower() == "json"
 

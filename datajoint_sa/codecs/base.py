@@ -163,7 +163,7 @@ def resolve_dtype(dtype: str, seen: set[str] | None = None,
         name, store = parse_type_spec(dtype)
         store = store if store is not None else store_name
         if name in seen:
-            raise DataJointError(f"Codec <{name}> refers back to itself through its storage types.")
+            raise DataJointError(f"Circular codec reference: <{name}> refers back to itself through its storage types.")
         seen.add(name)
         codec = get_codec(name)
         final, chain, store = resolve_dtype(codec.get_dtype(store is not None), seen, store)

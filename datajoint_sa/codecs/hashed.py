@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DataJointError
-from ..stores.hashed import get_hash, put_hash
+from ..hash_registry import get_hash, put_hash
 from .base import Codec
 
 
@@ -18,7 +18,7 @@ class HashCodec(Codec):
 
     def get_dtype(self, is_store: bool) -> str:
         if not is_store:
-            raise DataJointError("<hash> keeps its content in a store: write <hash@> or <hash@store>.")
+            raise DataJointError("<hash> requires @ (it keeps its content in a store): write <hash@> or <hash@store>.")
         return "json"
 
     def validate(self, value: Any) -> None:

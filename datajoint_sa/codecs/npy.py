@@ -18,6 +18,14 @@ from .schema_addressed import SchemaCodec
 __all__ = ["NpyCodec", "NpyRef"]
 
 
+def _local_path(backend: Any, path: str) -> str:
+    """The local file of ``path`` in a ``file`` store (DataJoint 2.3 backends name it ``_full_path``)."""
+    full_path = getattr(backend, "full_path", None) or getattr(backend, "_full_path", None)
+    if full_path is None:
+        raise DataJointError(f"Store backend {type(backend).__name__} cannot give a local path for {path!r}.")
+    return str(full_path(path))
+
+
 class NpyRef:
     """A stored array: shape and dtype without I/O; the data is read on first use and kept."""
 
@@ -47,13 +55,17 @@ class NpyRef:
             if self._cached is None:
                 self._cached = np.load(io.BytesIO(self.backend.get_buffer(self.path)), allow_pickle=False)
             return self._cached
-        if self.backend.protocol == "file":
-            return np.load(self.backend.full_path(self.path), mmap_mode=mmap_mode, allow_pickle=False)
+        backend = self.backend
+        if backend.protocol == "file":
+            return np.load(_local_path(backend, self.path), mmap_mode=mmap_mode, allow_pickle=False)
         cache = pathlib.Path(tempfile.gettempdir()) / "datajoint_mmap"
         cache.mkdir(exist_ok=True)
         local = cache / f"{hashlib.md5(self.path.encode()).hexdigest()[:12]}.npy"
         if not local.exists():
-            self.backend.get_file(self.path, local)
+            if hasattr(backend, "get_file"):
+                backend.get_file(self.path, local)
+            else:  # a backend written to DataJoint 2.3's interface: get_buffer only
+                local.write_bytes(backend.get_buffer(self.path))
         return np.load(local, mmap_mode=mmap_mode, allow_pickle=False)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -65,7 +77,7 @@ class NpyRef:
 
     def __len__(self) -> int:
         if not self._meta["shape"]:
-            raise TypeError("len() of a 0-d array")
+            raise TypeError("len() of a 0-dimensional array (shape ())")
         return self._meta["shape"][0]
 
     def __repr__(self) -> str:
@@ -77,9 +89,9 @@ class NpyCodec(SchemaCodec):
 
     def validate(self, value: Any) -> None:
         if not isinstance(value, np.ndarray):
-            raise DataJointError(f"<npy> takes a numpy.ndarray; got {type(value).__name__}.")
+            raise DataJointError(f"<npy> requires numpy.ndarray; got {type(value).__name__}.")
         if value.dtype == object:
-            raise DataJointError("<npy> cannot store arrays of dtype object.")
+            raise DataJointError("<npy> cannot store arrays of object dtype (.npy files hold them only pickled).")
 
     def encode(self, value: Any, *, key: dict | None = None, context: dict | None = None,
                store_name: str | None = None) -> dict:

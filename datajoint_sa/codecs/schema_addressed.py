@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import pathlib
+import warnings
 from typing import Any
 
 from ..errors import DataJointError
@@ -18,19 +19,31 @@ from ..stores.paths import object_path
 from ..stores.spec import store_spec
 from .base import Codec
 
+_LEGACY_CONTEXT_KEYS = ("_schema", "_table", "_field")
+
 
 class SchemaCodec(Codec, register=False):
     """Base of codecs whose objects live at ``{schema_prefix}/{schema}/{table}/{key}/{field}_{token}``."""
 
     def get_dtype(self, is_store: bool) -> str:
         if not is_store:
-            raise DataJointError(f"<{self.name}> keeps its content in a store: write <{self.name}@> or <{self.name}@store>.")
+            raise DataJointError(f"<{self.name}> requires @ (it keeps its content in a store): "
+                                 f"write <{self.name}@> or <{self.name}@store>.")
         return "json"
 
     @staticmethod
     def _extract_context(key: dict | None, context: dict | None = None) -> tuple[str, str, str, dict]:
-        """(schema, table, field, primary key) of the value being encoded."""
+        """(schema, table, field, primary key) of the value being encoded.
+
+        ``context`` wins; without it the pre-2.3.4 underscore keys of ``key`` (``_schema``,
+        ``_table``, ``_field``) are read, with a DeprecationWarning, as DataJoint 2.3 does.
+        """
         key, context = dict(key or {}), context or {}
+        if not context and any(name in key for name in _LEGACY_CONTEXT_KEYS):
+            warnings.warn(
+                "Reading the schema, table and field from the underscore keys of `key` is deprecated: "
+                "declare a `context` argument in encode/decode (datajoint-python#1550).",
+                DeprecationWarning, stacklevel=2)
         schema = context.get("schema", key.get("_schema", "unknown"))
         table = context.get("table", key.get("_table", "unknown"))
         field = context.get("field", key.get("_field", "data"))

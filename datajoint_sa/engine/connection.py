@@ -8,7 +8,9 @@ one, rollback on error) and wraps driver errors in the DataJoint error tree.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import pathlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -16,7 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..dialects import DialectRules, autocommits_cheaply, rules_for
-from ..errors import DataJointError
+from ..errors import DataJointError, LostConnectionError
+from ..settings import Config
 from ..settings import config as global_config
 from ..types import TextJSON
 from .address import server_url, tls_connect_args, url_from_config
@@ -30,6 +33,8 @@ logger = logging.getLogger("datajoint_sa")
 
 EXTRAS = {"psycopg": "postgresql", "pymysql": "mysql"}
 WRITE_FLAG = "datajoint_may_write"
+#: First words of SQL text that only reads: conn.query() runs these as reads (allowed while query caching).
+READ_STATEMENTS = ("SELECT", "SHOW", "EXPLAIN", "DESCRIBE")
 
 
 #: How long an SQLite connection waits for another process's lock before failing (milliseconds).
@@ -95,17 +100,21 @@ class Connection:
     def __init__(self, host: str | sa.engine.URL | None = None, user: str | None = None,
                  password: str | None = None, port: int | None = None, use_tls: bool | dict | None = None, *,
                  backend: str | None = None, database_name: str | None = None,
-                 engine: sa.Engine | None = None) -> None:
+                 engine: sa.Engine | None = None, config_override: Config | None = None) -> None:
         """Connect to ``host`` (``"host:port"`` or a SQLAlchemy URL) as ``user``, or use ``engine``.
 
         ``backend`` (``"mysql"``, ``"postgresql"``, ``"sqlite"``) and the other unset
         arguments come from ``dj.config``; with nothing set at all the database is
         the configuration's (by default an SQLite file).  A server is reached at once,
         so a wrong address or password fails here, as a DataJoint error.
+        ``config_override`` (a ``Config``, as ``dj.Instance`` passes) replaces
+        ``dj.config`` as the source of unset arguments; it is kept as ``conn.config``.
         """
+        self.config: Config = config_override if config_override is not None else global_config
+        self.use_tls = use_tls
         if engine is None:
-            url = self._url_for(host, user, password, port, backend, database_name)
-            tls = global_config["database.use_tls"] if use_tls is None else use_tls
+            url = self._url_for(self.config, host, user, password, port, backend, database_name)
+            tls = self.config["database.use_tls"] if use_tls is None else use_tls
             family = "mysql" if url.get_backend_name() == "mariadb" else url.get_backend_name()
             engine = create_engine(url, tls_connect_args(family, tls) if family != "sqlite" else None)
         self.engine: sa.Engine = engine
@@ -114,17 +123,17 @@ class Connection:
         self._local = threading.local()
         self._logged = False
         self._closed = False
+        self.query_cache: str | None = None  # see set_query_cache
         self.schemas: dict[str, Any] = {}  # schema name -> Schema, for resolving names across schemas
         self._dependencies: Any = None
         if self.dialect_name != "sqlite":
             self.ping()
 
     @staticmethod
-    def _url_for(host: str | sa.engine.URL | None, user: str | None, password: str | None, port: int | None,
-                 backend: str | None, database_name: str | None) -> sa.engine.URL:
+    def _url_for(cfg: Config, host: str | sa.engine.URL | None, user: str | None, password: str | None,
+                 port: int | None, backend: str | None, database_name: str | None) -> sa.engine.URL:
         if isinstance(host, sa.engine.URL) or (isinstance(host, str) and "://" in host):
             return sa.engine.make_url(host)
-        cfg = global_config
         if host is None and backend is None and cfg["database.host"] is None:
             return url_from_config(cfg)
         backend = backend or cfg["database.backend"] or "mysql"
@@ -155,10 +164,13 @@ class Connection:
 
     @property
     def conn_info(self) -> dict[str, Any]:
-        """Where this connection goes: host, port, user, database_name (the password is left out)."""
+        """Where this connection goes: host, port, user, database_name (the password is left out).
+
+        ``ssl_input`` is the ``use_tls`` this connection was given (None: the configuration's choice).
+        """
         url = self.url
         return {"host": url.host, "port": url.port, "user": url.username, "database_name": url.database,
-                "backend": self.dialect_name}
+                "backend": self.dialect_name, "ssl_input": self.use_tls}
 
     @property
     def is_connected(self) -> bool:
@@ -235,9 +247,25 @@ class Connection:
         with self._session(write=True):
             yield self
 
+    def _reopen(self, reconnect: bool | None = None) -> None:
+        """After :meth:`close`, reconnect on the next use, except inside a transaction or with reconnecting off."""
+        if not self._closed:
+            return
+        if self.in_transaction:
+            raise LostConnectionError("The connection was closed during a transaction; its changes cannot be "
+                                      "resumed by reconnecting. Leave the transaction block and start again.")
+        if not (self.config["database.reconnect"] if reconnect is None else reconnect):
+            raise LostConnectionError("The connection is closed and reconnecting is off (database.reconnect); "
+                                      "call conn.connect() first.")
+        self._closed = False
+
     @contextlib.contextmanager
-    def _session(self, *, write: bool) -> Iterator[sa.Connection]:
+    def _session(self, *, write: bool, reconnect: bool | None = None) -> Iterator[sa.Connection]:
         """The current transaction's connection, or a new transaction for the duration of the block."""
+        self._reopen(reconnect)
+        if write and self.query_cache:
+            raise DataJointError(f"Only reads are allowed while query caching is on (cache {self.query_cache!r}); "
+                                 "call conn.set_query_cache() to turn it off.")
         current = getattr(self._local, "connection", None)
         if current is not None:
             yield current
@@ -400,19 +428,23 @@ class Connection:
                 raise translate(err, self.dialect_name) from err
 
     def query(self, sql: str, args: Mapping[str, Any] | Sequence[Any] | None = None, *,
-              as_dict: bool = False, **_driver_options: Any) -> QueryCursor:
+              as_dict: bool = False, reconnect: bool | None = None, **_driver_options: Any) -> QueryCursor:
         """Run SQL text as the driver takes it and return a cursor over its rows.
 
         Placeholders are the drivers' ``%s`` (``args`` a sequence) and ``%(name)s``
         (``args`` a mapping), with ``%%`` for a literal percent sign, on every backend.
-        Rows are tuples, or dicts with ``as_dict=True``.
+        Rows are tuples, or dicts with ``as_dict=True``.  After :meth:`close`, the
+        query reconnects unless ``reconnect`` (default: ``database.reconnect``) is
+        False or a transaction is open, which raise LostConnectionError.
         """
         values = driver_arguments(args)
         if self.dialect_name == "sqlite":
             sql = sqlite_placeholders(sql) if values or "%%" in sql else sql
         elif self.dialect_name == "postgresql" and not values:
             values = None  # psycopg reads placeholders only when given arguments
-        with self.session() as connection:
+        words = sql.split(None, 1)
+        reads = bool(words) and words[0].upper() in READ_STATEMENTS
+        with self._session(write=not reads, reconnect=reconnect) as connection:
             try:
                 return on_cursor(connection, connection.dialect, sql,
                                  lambda cursor: QueryCursor.read(_execute(cursor, sql, values), as_dict=as_dict))
@@ -420,6 +452,35 @@ class Connection:
                 raise translate(err, self.dialect_name) from err
             except (TypeError, ValueError, KeyError) as err:  # the driver's placeholder formatting
                 raise DataJointError(f"The arguments {args!r} do not fit the placeholders of: {sql}") from err
+
+    # -- query cache -------------------------------------------------------------------------
+    def set_query_cache(self, query_cache: str | None = None) -> None:
+        """Serve fetches from files under ``dj.config["query_cache"]``, keyed by ``query_cache``; None stops it.
+
+        While it is on, a row fetch (``to_dicts``, ``to_arrays``, ``fetch``, ``fetch1``,
+        previews) whose statement was cached under the same key returns the cached rows
+        without asking the database (results as they were when cached), and statements
+        that write are refused.  Counts (``len``) and Arrow/Polars reads are not cached.  Different keys keep separate snapshots.
+        The files are pickles: keep the folder private to its user.
+        """
+        self.query_cache = query_cache
+
+    def query_cache_path(self, sql: str, params: Any) -> pathlib.Path | None:
+        """The file holding the cached result of ``sql`` with ``params``; None while caching is off."""
+        if not self.query_cache:
+            return None
+        folder = self.config["query_cache"]
+        if not folder:
+            raise DataJointError("Query caching needs a folder: set dj.config['query_cache'].")
+        digest = hashlib.sha256(f"{self.query_cache}\0{sql}\0{params!r}".encode()).hexdigest()
+        return pathlib.Path(folder) / f"{digest}.pickle"
+
+    def purge_query_cache(self) -> None:
+        """Delete every cached result in ``dj.config["query_cache"]``."""
+        folder = self.config["query_cache"]
+        if folder and pathlib.Path(folder).is_dir():
+            for path in pathlib.Path(folder).glob("*.pickle"):
+                path.unlink()
 
     def close(self) -> None:
         """Return the pooled connections; :meth:`is_connected` is False until the connection is used again."""

@@ -17,6 +17,7 @@ import collections
 import contextlib
 import itertools
 import operator
+import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,6 +158,10 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
     with connection.session(write=False) as conn:
         dialect = conn.dialect
         sql, params = driver_statement(select, dialect)
+        cached = connection.query_cache_path(sql, params)  # None unless conn.set_query_cache(...) is on
+        if cached is not None and cached.is_file():
+            yield RowStream(names, iter([pickle.loads(cached.read_bytes())]))
+            return
         cursor = _open_cursor(conn.connection.dbapi_connection, dialect, stream, shared)
         try:
             with _wrapped_driver_errors(connection, sql, params, dialect):
@@ -164,9 +169,18 @@ def open_rows(query: Any, names: Sequence[str], *, stream: bool = False, batch_s
                 description = cursor.description
             converters = column_converters(query, names, select, dialect, description, squeeze=squeeze)
             with _wrapped_driver_errors(connection, sql, params, dialect):
-                yield RowStream(names, _raw_batches(cursor, batch_size), converters)
+                rows = RowStream(names, _raw_batches(cursor, batch_size), converters)
+                yield rows if cached is None else _cache_rows(rows, cached)
         finally:
             cursor.close()
+
+
+def _cache_rows(rows: RowStream, path: Any) -> RowStream:
+    """All of ``rows`` as final values, written to the query-cache file ``path`` first."""
+    final = [row for batch in rows.batches for row in rows.rows(batch)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(final))
+    return RowStream(rows.names, iter([final]))
 
 
 def first_rows(query: Any, names: Sequence[str], limit: int, **options: Any) -> list[tuple[Any, ...]]:

@@ -2,8 +2,8 @@
 
 :mod:`~.spec` checks a store's configuration, :mod:`~.backend` does the file operations
 (fsspec), :mod:`~.paths` lays out hash- and schema-addressed objects as DataJoint 2.x
-does, :mod:`~.hashed` writes and reads deduplicated content, :mod:`~.objectref` gives lazy
-handles, and :mod:`~.gc` removes objects that no row refers to.
+does, and :mod:`~.objectref` gives lazy
+handles.
 """
 
 from __future__ import annotations

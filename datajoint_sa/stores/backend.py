@@ -16,67 +16,59 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import DataJointError, MissingExternalFile
+from ..storage_adapter import StorageAdapter, get_storage_adapter
 
 __all__ = ["StoreBackend", "backend_for"]
 
 
-def _fsspec() -> Any:
-    try:
-        import fsspec
-    except ImportError:  # pragma: no cover - fsspec is a dependency
-        raise DataJointError("Object stores need fsspec: pip install fsspec") from None
-    return fsspec
-
-
 class StoreBackend:
-    """File operations on one configured store (``spec`` as :func:`store_spec` returns it)."""
+    """File operations on one configured store (``spec`` as :func:`store_spec` returns it).
+
+    The store's protocol is served by its :class:`~datajoint_sa.storage_adapter.StorageAdapter`
+    (filesystem, paths, URLs), so plugin protocols work wherever built-in ones do.
+    """
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
         self.protocol = spec.get("protocol", "file")
         self._fs: Any = None
-        if self.protocol == "file":
-            if not pathlib.Path(spec["location"]).is_dir():
-                raise DataJointError(f"The location of a file store is not a directory: {spec['location']}")
-        elif self.protocol == "s3" and bool(spec.get("access_key")) != bool(spec.get("secret_key")):
-            raise DataJointError("Incomplete S3 credentials: give both access_key and secret_key, or neither.")
+        self._validate_spec()
+        if self.protocol == "file" and not pathlib.Path(spec["location"]).is_dir():
+            raise DataJointError(f"The location of a file store is not a directory: {spec['location']}")
+
+    @property
+    def adapter(self) -> StorageAdapter:
+        """The adapter of this store's protocol; DataJointError when none is installed."""
+        adapter = get_storage_adapter(self.protocol)
+        if adapter is None:
+            raise DataJointError(f"Unsupported storage protocol {self.protocol!r}: install a plugin that "
+                                 f"provides it (entry-point group 'datajoint.storage').")
+        return adapter
+
+    def _validate_spec(self) -> None:
+        self.adapter.validate_spec(self.spec)
 
     # -- the file system ------------------------------------------------------------
     @property
     def fs(self) -> Any:
         if self._fs is None:
-            self._fs = self._make_fs()
+            self._fs = self._create_filesystem()
         return self._fs
 
-    def _make_fs(self) -> Any:
-        fsspec, spec = _fsspec(), self.spec
-        if self.protocol == "file":
-            return fsspec.filesystem("file", auto_mkdir=True)
-        if self.protocol == "s3":
-            endpoint = spec["endpoint"]
-            if not endpoint.startswith(("http://", "https://")):
-                endpoint = f"{'https' if spec.get('secure') else 'http'}://{endpoint}"
-            return fsspec.filesystem("s3", key=spec.get("access_key") or None, secret=spec.get("secret_key") or None,
-                                     client_kwargs={"endpoint_url": endpoint})
-        if self.protocol == "gcs":
-            return fsspec.filesystem("gcs", token=spec.get("token"), project=spec.get("project"))
-        return fsspec.filesystem("abfs", account_name=spec.get("account_name"), account_key=spec.get("account_key"),
-                                 connection_string=spec.get("connection_string"))
+    def _create_filesystem(self) -> Any:
+        return self.adapter.create_filesystem(self.spec)
 
     def full_path(self, path: str | os.PathLike[str]) -> str:
-        """The path as the file system names it: location (and bucket) prefixed."""
-        path, location = str(path), self.spec.get("location", "")
-        if self.protocol == "file":
-            return (pathlib.Path(location) / path).as_posix() if location else path
-        bucket = self.spec.get("bucket") or self.spec.get("container")
-        return f"{bucket}/{location}/{path}" if location else f"{bucket}/{path}"
+        """The path as the file system names it: location (and bucket) prefixed, forward slashes."""
+        return self.adapter.full_path(self.spec, str(path).replace(os.sep, "/"))
 
-    def url(self, path: str) -> str:
-        full = self.full_path(path)
-        if self.protocol == "file":
-            return pathlib.Path(full).resolve().as_uri()
-        scheme = {"s3": "s3", "gcs": "gs", "azure": "az"}[self.protocol]
-        return f"{scheme}://{full}"
+    _full_path = full_path  # the name DataJoint 2.3 code calls
+
+    def get_url(self, path: str) -> str:
+        """A URL naming the object at store-relative ``path`` (``file:///...``, ``s3://bucket/...``)."""
+        return self.adapter.get_url(self.spec, self.full_path(path))
+
+    url = get_url
 
     # -- bytes ---------------------------------------------------------------------
     def put_buffer(self, data: bytes | bytearray | memoryview, path: str) -> None:

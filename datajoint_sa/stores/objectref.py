@@ -91,7 +91,7 @@ class ObjectRef:
     # -- content -------------------------------------------------------------------------
     def read(self) -> bytes:
         if self.is_dir:
-            raise DataJointError(f"{self.path} is a folder: use listdir(), walk() or open(subpath).")
+            raise DataJointError(f"Cannot read {self.path}: it is a folder; use listdir(), walk() or open(subpath).")
         return self.backend.get_buffer(self.path)
 
     def open(self, subpath: str | None = None, mode: str = "rb") -> IO[Any]:
@@ -102,13 +102,13 @@ class ObjectRef:
 
     def listdir(self, subpath: str = "") -> list[str]:
         if not self.is_dir:
-            raise DataJointError(f"{self.path} is a file: use read() or open().")
+            raise DataJointError(f"Cannot listdir {self.path}: it is a file; use read() or open().")
         entries = self.backend.fs.ls(self.backend.full_path(self._inside(subpath)), detail=False)
         return [e.rstrip("/").split("/")[-1] for e in entries]
 
     def walk(self) -> Iterator[tuple[str, list[str], list[str]]]:
         if not self.is_dir:
-            raise DataJointError(f"{self.path} is a file: use read() or open().")
+            raise DataJointError(f"Cannot walk {self.path}: it is a file; use read() or open().")
         top = self.backend.full_path(self.path)
         for root, dirs, files in self.backend.fs.walk(top):
             yield root[len(top):].lstrip("/"), dirs, files

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import DataJointError
 
-__all__ = ["content_hash", "hash_path", "object_path", "path_value"]
+__all__ = ["content_hash", "hash_path", "object_path", "path_value", "new_token"]
 
 _TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _HASH = re.compile(r"[a-z2-7]{26}")
@@ -72,19 +72,21 @@ def path_value(value: Any) -> str:
     return text
 
 
-def _token(length: int) -> str:
+def new_token(length: int = 8) -> str:
+    """A random URL-safe token of ``length`` characters (clamped to 4..16) that makes an object path unique."""
     length = max(4, min(16, length))
     return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(length))
 
 
 def object_path(schema: str, table: str, field: str, key: Mapping[str, Any], ext: str | None, *,
-                schema_prefix: str, partition_pattern: str | None = None, token_length: int = 8) -> str:
+                schema_prefix: str, partition_pattern: str | None = None, token_length: int = 8,
+                token: str | None = None) -> str:
     """A fresh store-relative path for attribute ``field`` of the row with primary key ``key``.
 
     A random token makes each write its own object, so a replaced row never
     overwrites what an older reference points at.
     """
-    name = f"{field}_{_token(token_length)}"
+    name = f"{field}_{token or new_token(token_length)}"
     if ext:
         name += ext if ext.startswith(".") else "." + ext
     partition = re.findall(r"\{(\w+)\}", partition_pattern or "")

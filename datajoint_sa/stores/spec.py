@@ -20,23 +20,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import DataJointError
+from ..storage_adapter import get_storage_adapter, list_storage_protocols
 
 __all__ = ["store_spec"]
 
-_COMMON = ("protocol", "location", "subfolding", "partition_pattern", "token_length",
-           "hash_prefix", "schema_prefix", "filepath_prefix", "stage")
-_REQUIRED = {
-    "file": ("protocol", "location"),
-    "s3": ("protocol", "endpoint", "bucket", "location"),
-    "gcs": ("protocol", "bucket", "location"),
-    "azure": ("protocol", "container", "location"),
-}
-_ALLOWED = {
-    "file": _COMMON,
-    "s3": _COMMON + ("endpoint", "bucket", "access_key", "secret_key", "secure", "proxy_server"),
-    "gcs": _COMMON + ("bucket", "token", "project"),
-    "azure": _COMMON + ("container", "account_name", "account_key", "connection_string"),
-}
 _DEFAULTS = {"subfolding": None, "partition_pattern": None, "token_length": 8,
              "hash_prefix": "_hash", "schema_prefix": "_schema", "filepath_prefix": None}
 
@@ -73,18 +60,18 @@ def store_spec(name: str | None = None, *, config: Any = None, filepath: bool = 
         raise DataJointError(f"Store {name!r} is not configured in dj.config['stores']; configured: {', '.join(known) or 'none'}.")
     spec = {**_DEFAULTS, **stores[name]}
     protocol = str(spec.get("protocol", "")).lower()
-    if protocol not in _REQUIRED:
+    adapter = get_storage_adapter(protocol)
+    if adapter is None:
         raise DataJointError(f"Unknown protocol {spec.get('protocol')!r} in dj.config['stores'][{name!r}]; "
-                             f"use one of {', '.join(_REQUIRED)}.")
+                             f"use one of {', '.join(list_storage_protocols())}. Install a plugin "
+                             "(a package with a 'datajoint.storage' entry point) for other protocols.")
     spec["protocol"] = protocol
     if protocol == "s3":
         spec.setdefault("secure", True)
-    missing = [k for k in _REQUIRED[protocol] if k not in spec]
-    if missing:
-        raise DataJointError(f"dj.config['stores'][{name!r}] is missing: {', '.join(missing)}.")
-    invalid = [k for k in spec if k not in _ALLOWED[protocol]]
-    if invalid:
-        raise DataJointError(f"Invalid key(s) in dj.config['stores'][{name!r}]: {', '.join(invalid)}.")
+    try:
+        adapter.validate_spec(spec)
+    except DataJointError as err:
+        raise DataJointError(f"dj.config['stores'][{name!r}]: {err}") from None
     _check_prefixes(name, spec)
     return spec
 
@@ -96,4 +83,4 @@ def _check_prefixes(name: str, spec: Mapping[str, Any]) -> None:
         for key2, p2 in normal[i + 1:]:
             if p1.startswith(p2) or p2.startswith(p1):
                 raise DataJointError(f"dj.config['stores'][{name!r}]: {key1} and {key2} overlap "
-                                     f"({p1!r}, {p2!r}); the sections of a store must be disjoint.")
+                                     f"({p1!r}, {p2!r}); storage section prefixes must be mutually exclusive.")
