@@ -22,14 +22,14 @@ def add_hidden_columns(classes: Sequence[type], names: Sequence[str], build: Cal
                        dry_run: bool) -> dict[str, Any]:
     """Add the columns ``names`` of ``build(cls)`` that the table of each class lacks.
 
-    Returns ``{"tables_analyzed", "tables_modified", "columns_added", "details"}``; each
-    detail names the ``table``, its missing ``columns``, the ``ddl`` and a ``status``:
+    Returns ``{"tables_analyzed", "tables_modified", "columns_added", "ddl", "details"}``
+    (``ddl``: every statement, run or, in a dry run, to run); each detail names the ``table``, its missing ``columns``, the ``ddl`` and a ``status``:
     'pending' (dry run), 'migrated' or 'already_migrated'.  A dry run changes nothing.
     """
     from alembic.migration import MigrationContext
     from alembic.operations import Operations
 
-    result: dict[str, Any] = {"tables_analyzed": 0, "tables_modified": 0, "columns_added": 0, "details": []}
+    result: dict[str, Any] = {"tables_analyzed": 0, "tables_modified": 0, "columns_added": 0, "ddl": [], "details": []}
     for cls in classes:
         connection = cls._schema.connection
         declared = build(cls)
@@ -41,6 +41,7 @@ def add_hidden_columns(classes: Sequence[type], names: Sequence[str], build: Cal
         ddl = [f"ALTER TABLE {full_name} ADD COLUMN {sa.schema.CreateColumn(c).compile(dialect=dialect)}"
                for c in missing]
         result["tables_analyzed"] += 1
+        result["ddl"].extend(ddl)
         result["details"].append({"table": full_name, "columns": [c.name for c in missing], "ddl": ddl,
                                   "status": "already_migrated" if not missing else "pending" if dry_run else "migrated"})
         if not missing or dry_run:

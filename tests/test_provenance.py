@@ -177,7 +177,7 @@ def test_add_prov_column_retrofits_an_entry_table(make_schema):
 
     Legacy.insert1({"legacy_id": 1})
     preview = provenance.add_prov_column(Legacy, dry_run=True)
-    assert preview["columns_added"] == 0 and preview["details"][0]["status"] == "pending" and preview["details"][0]["ddl"]
+    assert preview["columns_added"] == 0 and preview["details"][0]["status"] == "pending" and preview["ddl"]
     assert "_prov" not in _columns(Legacy())
     assert provenance.add_prov_column(schema, dry_run=False)["columns_added"] == 1
     assert provenance.add_prov_column(Legacy, dry_run=False)["details"][0]["status"] == "already_migrated"
