@@ -8,10 +8,9 @@ import importlib
 import logging as _logging  # the name `logging` is this package's submodule
 from typing import Any
 
-from . import deploy, errors, gc
+from . import deploy, errors, gc, utils
 from .blob import MatCell, MatStruct
 from .codecs import Codec, NpyRef, SchemaCodec, get_codec, list_codecs
-from .diagram import Diagram
 from .engine.connection import Connection
 from .errors import DataJointError, DuplicateError, IntegrityError, ThreadSafetyError
 from .expression.condition import AndList, Not, Top
@@ -20,7 +19,7 @@ from .expression.universal import U
 from .instance import ConfigProxy, Instance, conn
 from .populate.autopopulate import AutoPopulate
 from .populate.jobs import JobTable as Job
-from .schema import Schema, list_schemas
+from .schemas import Schema, list_schemas
 from .settings import config as _global_config
 from .spark import SparkAdapter
 from .storage_adapter import StorageAdapter, get_storage_adapter
@@ -41,16 +40,30 @@ logger = _logging.getLogger("datajoint_sa")
 # DataJoint 2.x also names the tiers by what a table holds.
 Entry, Ingest, Compute = Manual, Imported, Computed
 
+#: ``dj.schema("lab")``, the lowercase spelling of DataJoint's documents: the Schema class itself
+#: (the module defining it is ``datajoint_sa.schemas``, so no submodule shadows this name).
+schema = Schema
+
+
+#: Names loaded on first use, as (module, attribute; None for the module itself): they pull in
+#: heavy packages (alembic for migrate; networkx and graphviz for the diagram; argparse's REPL for cli)
+#: that ``import datajoint_sa`` should not pay for.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "migrate": (".migrate", None),
+    "Diagram": (".diagram", "Diagram"),
+    "diagram": (".diagram", None),
+    "cli": (".cli", None),  # the module is callable: dj.cli(args) starts the console
+}
+
 
 def __getattr__(name: str) -> Any:
-    # dj.migrate loads alembic, so it is imported on first use rather than with the package
-    if name == "migrate":
-        return importlib.import_module(".migrate", __name__)
-    # dj.cli(args) starts the console; the module itself is callable, so `python -m datajoint_sa.cli` and
-    # an `import datajoint_sa.cli` (which makes the module the attribute) both keep dj.cli working
-    if name == "cli":
-        return importlib.import_module(".cli", __name__)
-    raise AttributeError(f"module 'datajoint_sa' has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module 'datajoint_sa' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name, __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
 __all__ = [
     "__version__",
@@ -61,6 +74,7 @@ __all__ = [
     "ThreadSafetyError",
     "cli",
     "Schema",
+    "schema",
     "VirtualModule",
     "virtual_schema",
     "list_schemas",
@@ -85,6 +99,7 @@ __all__ = [
     "U",
     "QueryExpression",
     "errors",
+    "utils",
     "DataJointError",
     "DuplicateError",
     "IntegrityError",

@@ -25,7 +25,7 @@ from typing import Any, Union
 
 import sqlalchemy as sa
 
-from .dependencies import DependencyGraph, Node
+from .dependencies import DependencyGraph, Edge, Node
 from .errors import DataJointError, IntegrityError
 from .prompts import confirm
 
@@ -267,13 +267,16 @@ def _root_targets(connection: Any, graph: DependencyGraph, root: Node, root_keys
     width = len(graph.primary_keys[root])
     limit = max(LITERAL_KEY_PARAMETERS // max(width, 1), 1)
     keys = root_keys.subquery()  # keeps a LIMIT of the restriction itself (dj.Top)
+    # The values as the database stores them (no type's result processing: a uuid stays its
+    # stored bytes or text), so that bound again to the untyped columns of the plan they match.
+    stored = sa.select(*(sa.type_coerce(c, sa.types.NullType()) for c in keys.c))
     with connection.session() as conn:
-        rows = conn.execute(sa.select(*keys.c).limit(limit + 1)).all()
+        rows = conn.execute(stored.limit(limit + 1)).all()
         if len(rows) <= limit:
             return [[tuple(r) for r in rows]] if rows else []
         if not _reads_descendants(connection, graph, root, root_keys):
             return [root_keys]
-        rows = conn.execute(root_keys).all()
+        rows = conn.execute(stored).all()
     found = [tuple(r) for r in rows]
     return [found[i:i + limit] for i in range(0, len(found), limit)]
 
@@ -288,31 +291,63 @@ def _reads_descendants(connection: Any, graph: DependencyGraph, root: Node, sele
 def _add_masters(plan: CascadePlan) -> None:
     """Pull in the master rows of every part row the cascade reaches (part_integrity="cascade").
 
-    The masters' keys are read before anything is deleted: the part rows they are
-    found through are gone by the time the masters are deleted.
+    Each part lifts its master once.  The master's rows are those the part rows
+    reach along the foreign keys from the part up to the master -- directly, or
+    through other parts of the same master (``-> Master.PartA``), renamed or not.
+    A master that no part row reaches still joins the plan, with no rows, so a
+    preview lists it.  The masters' keys are read before anything is deleted: the
+    part rows they are found through are gone by the time the masters are deleted.
     """
+    lifted: set[tuple[Node, Node]] = set()
     while True:
-        members = set(plan.order)
         added = False
         for node in plan.order:
             master = master_of(node, plan.graph)
-            if master is None or master in members:
+            if master is None or (node, master) in lifted:
                 continue
-            edge = next((e for parent, e in plan.graph.edges_to(node) if parent == master), None)
-            if edge is None:
+            path = _path_to_master(plan.graph, master, node)
+            if path is None:
                 continue
+            lifted.add((node, master))
             with plan.connection.session() as conn:
-                part_keys = plan.keys(node).subquery()
-                rows = conn.execute(sa.select(*(part_keys.c[c] for c in edge.attr_map)).distinct()).all()
-            if not rows:
-                continue
-            key = tuple(edge.attr_map.values())
+                rows = conn.execute(_master_keys(plan, path)).all()
+            key = tuple(plan.graph.primary_keys[master])
             plan.roots.setdefault(master, []).append((key, [tuple(r) for r in rows]))
             added = True
         if not added:
             return
         plan.order = _cascade_order(plan.graph, plan.roots)
         plan._sources.clear()
+
+
+def _path_to_master(graph: DependencyGraph, master: Node, part: Node) -> list[tuple[Node, Node, Edge]] | None:
+    """The foreign keys (parent, child, edge) from ``master`` down to its ``part``, along the shortest path."""
+    import networkx as nx
+
+    try:
+        nodes = nx.shortest_path(graph.graph, master, part)
+    except nx.NetworkXNoPath:
+        return None
+    hops = []
+    for parent, child in zip(nodes, nodes[1:]):
+        edge = next(e for p, e in graph.edges_to(child) if p == parent)
+        hops.append((parent, child, edge))
+    return hops
+
+
+def _master_keys(plan: CascadePlan, path: list[tuple[Node, Node, Edge]]) -> sa.Select:
+    """SELECT DISTINCT of the master keys the planned part rows reach along ``path`` (master first)."""
+    part_table = plan.table(path[-1][1])
+    # the planned rows of the part, with its key and foreign-key columns, joined up the path
+    rows = sa.select(*part_table.c).where(plan.where(path[-1][1])).subquery("lift_part")
+    joined: Any = rows
+    current: Any = rows
+    for index, (parent, _child, edge) in enumerate(reversed(path), start=1):
+        upper = plan.table(parent).alias(f"lift_{index}")
+        joined = joined.join(upper, sa.and_(*(upper.c[p] == current.c[c] for c, p in edge.attr_map.items())))
+        current = upper
+    master = path[0][0]
+    return sa.select(*(current.c[k] for k in plan.graph.primary_keys[master])).select_from(joined).distinct()
 
 
 def _orphaned_parts(plan: CascadePlan) -> list[tuple[Node, Node]]:

@@ -24,7 +24,7 @@ _MODES = ("default", "full")
 
 def _targets(target: Any) -> tuple[Any, list[str]]:
     """(connection, quoted full table names) of a Schema, a Table or a Table class."""
-    from .schema import Schema
+    from .schemas import Schema
     from .table import Table
 
     if isinstance(target, type) and issubclass(target, Table):

@@ -36,12 +36,17 @@ column is missing, i.e. NULL or the attribute's default.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import decimal
 import functools
 import itertools
 import logging
+import os
+import pathlib
+import sys
 import uuid
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter, methodcaller
@@ -58,7 +63,7 @@ from .errors import DataJointError, MissingAttributeError
 from .heading import Attribute, Heading
 from .types import FLOAT32_MAX, INT_RANGES, value_coercer
 
-__all__ = ["Batch", "RowView", "InsertPlan", "iter_batches", "check_column", "insert_statement", "CHUNK_ROWS", "COPY_THRESHOLD"]
+__all__ = ["Batch", "RowView", "InsertPlan", "iter_batches", "iter_chunks", "check_column", "insert_statement", "CHUNK_ROWS", "COPY_THRESHOLD"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -127,7 +132,55 @@ class _Shaped:
 
 
 def _is_frame(rows: Any) -> bool:
-    return type(rows).__name__ == "DataFrame" and hasattr(rows, "columns")
+    """A pandas DataFrame (polars frames are columnar inputs, see _is_columnar)."""
+    return type(rows).__name__ == "DataFrame" and hasattr(rows, "iloc")
+
+
+def _is_columnar(rows: Any) -> bool:
+    """A pyarrow Table or RecordBatch, or a polars DataFrame: named columns, read column by column."""
+    module = type(rows).__module__.split(".")[0]
+    return (module == "pyarrow" and hasattr(rows, "column_names")) or (module == "polars" and hasattr(rows, "to_arrow"))
+
+
+def _columnar_groups(table: Any, size: int) -> Iterator[_Shaped]:
+    """A pyarrow or polars table, ``size`` rows at a time, as Python values (nulls as None)."""
+    if type(table).__module__.split(".")[0] == "polars":
+        table = table.to_arrow()
+    names = tuple(str(n) for n in table.column_names)
+    for start in range(0, table.num_rows, size):
+        part = table.slice(start, size)
+        yield _Shaped(names, [part.column(i).to_pylist() for i in range(len(names))], None)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_stacklevel() -> int:
+    """The warnings stacklevel of the first caller outside datajoint_sa (the user's insert call)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _csv_rows(path: pathlib.PurePath) -> Iterator[dict[str, str | None]]:
+    """The rows of a CSV file with a header line, as dicts of text, read as they are consumed.
+
+    An empty field is a missing value (None: NULL or the attribute's default), as pandas
+    reads CSV; the text of the other fields is converted like any string value.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8") as file:
+            for row in csv.DictReader(file, delimiter=","):
+                yield {name: (value if value != "" else None) for name, value in row.items()}
+    except FileNotFoundError:
+        raise DataJointError(f"Cannot insert from {str(path)!r}: no such file.") from None
+
+
+def _warn_positional() -> None:
+    warnings.warn("Positional inserts (tuples/lists) are deprecated and will be removed in a future version; "
+                  "give each row as a dict of attribute names to values: table.insert1({'attribute': value, ...}).",
+                  DeprecationWarning, stacklevel=_user_stacklevel())
 
 
 def _frame_index_is_key(frame: Any, heading: Heading) -> bool:
@@ -198,7 +251,7 @@ def _row_values(row: Any, heading_names: tuple[str, ...]) -> tuple[tuple[str, ..
     if getattr(getattr(row, "dtype", None), "names", None):  # numpy record
         return tuple(row.dtype.names), tuple(row.tolist())
     if isinstance(row, (tuple, list)) or (hasattr(row, "__len__") and not isinstance(row, (str, bytes))):
-        values = tuple(row)
+        values = tuple(row)  # positional: the caller warns (names is heading_names tells it)
         if len(values) != len(heading_names):
             raise _wrong_length(len(values), heading_names)
         return heading_names, values
@@ -208,11 +261,18 @@ def _row_values(row: Any, heading_names: tuple[str, ...]) -> tuple[tuple[str, ..
 def _raw_rows(rows: Any, heading: Heading) -> Iterator[tuple[tuple[str, ...], tuple[Any, ...]]]:
     """Yield (names, values) per row from any accepted input shape (used by validate())."""
     _refuse_non_rows(rows)
+    if isinstance(rows, pathlib.PurePath):
+        rows = _csv_rows(rows)
     if _is_frame(rows):
         frame = rows.reset_index() if _frame_index_is_key(rows, heading) else rows
         names = tuple(str(c) for c in frame.columns)
         for values in frame.itertuples(index=False, name=None):
             yield names, tuple(None if _is_missing(v) else v for v in values)
+        return
+    if _is_columnar(rows):
+        for shaped in _columnar_groups(rows, CHUNK_ROWS):
+            for values in zip(*shaped.columns):
+                yield shaped.names, values
         return
     if getattr(getattr(rows, "dtype", None), "names", None):
         names = tuple(rows.dtype.names)
@@ -220,8 +280,13 @@ def _raw_rows(rows: Any, heading: Heading) -> Iterator[tuple[tuple[str, ...], tu
             yield names, tuple(values)
         return
     heading_names = tuple(heading.names)
+    warned = False
     for row in rows:
-        yield _row_values(row, heading_names)
+        names, values = _row_values(row, heading_names)
+        if names is heading_names and not warned:
+            _warn_positional()
+            warned = True
+        yield names, values
 
 
 def _fast_row_group(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> _Shaped | None:
@@ -237,6 +302,7 @@ def _fast_row_group(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> _Sh
             return None
         return _Shaped(names, columns, None)
     if kinds and kinds <= {tuple, list}:
+        _warn_positional()
         lengths = set(map(len, chunk))
         if lengths != {len(heading_names)}:
             raise _wrong_length(min(lengths - {len(heading_names)}), heading_names)
@@ -253,6 +319,8 @@ def _row_groups(chunk: Sequence[Any], heading_names: tuple[str, ...]) -> Iterato
     for row in chunk:
         names, values = _row_values(row, heading_names)
         groups.setdefault(names, []).append(values)
+    if any(names is heading_names for names in groups):  # positional rows (once per chunk)
+        _warn_positional()
     _check_same_fields(list(groups), heading_names)
     for names, rows in groups.items():
         yield _Shaped(names, list(zip(*rows)) if names else [], rows)
@@ -279,8 +347,13 @@ def _refuse_non_rows(rows: Any) -> None:
 
 def _shaped_groups(rows: Any, heading: Heading, size: int) -> Iterator[_Shaped]:
     _refuse_non_rows(rows)
+    if isinstance(rows, pathlib.PurePath):  # a CSV file with a header line (values are text)
+        rows = _csv_rows(rows)
     if _is_frame(rows):
         yield from _frame_groups(rows, heading, size)
+        return
+    if _is_columnar(rows):
+        yield from _columnar_groups(rows, size)
         return
     if getattr(getattr(rows, "dtype", None), "names", None):
         yield from _array_groups(rows, size)
@@ -419,7 +492,10 @@ _FAST_CHECKS["varchar"] = _FAST_CHECKS["char"]
 def _fast_column(attr: Attribute, values: Sequence[Any], types: set[type], dialect: str) -> Sequence[Any] | None:
     """``values`` checked with builtins when their types allow it; None sends them down the slow path."""
     kind = attr.type.kind
-    if not types <= _FAST_TYPES.get(kind, frozenset()) | {type(None)}:
+    allowed = _FAST_TYPES.get(kind, frozenset())
+    if kind == "native" and value_coercer(attr.type) is not None:
+        allowed = frozenset({bytes})  # native binary columns: bytes only (types.value_coercer checks the rest)
+    if not types <= allowed | {type(None)}:
         return None
     has_none = type(None) in types
     present = [v for v in values if v is not None] if has_none else values
@@ -480,10 +556,26 @@ def _checked_names(names: tuple[str, ...], heading: Heading, ignore_extra_fields
     return keep
 
 
+def auto_increments(attr: Attribute) -> bool:
+    """Whether the database numbers the attribute itself (native ``auto_increment``, ``serial``)."""
+    text = attr.type.text.lower()
+    return attr.type.kind == "native" and ("auto_increment" in text or "serial" in text)
+
+
+def requires_value(attr: Attribute) -> bool:
+    """Whether a row must give the attribute: not nullable, no default, not numbered by the database."""
+    return not attr.nullable and attr.default is None and not auto_increments(attr)
+
+
 def _check_required(names: Sequence[str], heading: Heading) -> None:
     present = set(names)
+    if not present:
+        required = [a.name for a in heading.attributes.values() if requires_value(a)]
+        if required:
+            raise MissingAttributeError(f"Cannot insert empty row. The following attributes require values: "
+                                        f"{', '.join(required)}.")
     for attr in heading.attributes.values():
-        if attr.name not in present and not attr.nullable and attr.default is None:
+        if attr.name not in present and requires_value(attr):
             raise MissingAttributeError(f"Missing value for required attribute {attr.name!r}.")
 
 
@@ -525,10 +617,21 @@ def iter_batches(rows: Any, heading: Heading, dialect: str, *, ignore_extra_fiel
     ``context`` (``schema``, ``table``, ``config``) is what codecs that write to stores
     build their paths from.
     """
+    for batches in iter_chunks(rows, heading, dialect, ignore_extra_fields=ignore_extra_fields,
+                               chunk_rows=chunk_rows, context=context):
+        yield from batches
+
+
+def iter_chunks(rows: Any, heading: Heading, dialect: str, *, ignore_extra_fields: bool = False,
+                chunk_rows: int | None = None, context: Mapping[str, Any] | None = None) -> Iterator[list[Batch]]:
+    """The checked batches of ``rows``, grouped by chunk: each group holds at most ``chunk_rows`` rows.
+
+    A chunk whose rows come in several shapes (other attribute names) gives one group per shape.
+    """
     size = chunk_rows or CHUNK_ROWS
     for shaped in _shaped_groups(rows, heading, size):
         if shaped.columns or shaped.rows:
-            yield from _batches_of(shaped, heading, dialect, ignore_extra_fields, context)
+            yield _batches_of(shaped, heading, dialect, ignore_extra_fields, context)
 
 
 # --------------------------------------------------------------------------------------
@@ -550,9 +653,9 @@ def insert_statement(table: sa.Table, names: Sequence[str], primary_key: Sequenc
     if replace and secondary:
         return statement.on_conflict_do_update(index_elements=list(primary_key),
                                                set_={n: statement.excluded[n] for n in secondary})
-    if replace:
-        return statement.on_conflict_do_nothing(index_elements=list(primary_key))
-    return statement.on_conflict_do_nothing()
+    # Only a primary-key conflict is a duplicate to skip: a row violating a secondary unique
+    # index still raises DuplicateError (MySQL's ON DUPLICATE KEY cannot tell them apart).
+    return statement.on_conflict_do_nothing(index_elements=list(primary_key) or None)
 
 
 @functools.lru_cache(maxsize=16)
@@ -662,8 +765,11 @@ class InsertPlan:
 
     def send(self, conn: sa.Connection, batch: Batch) -> None:
         """Insert one batch on ``conn`` (inside the caller's transaction)."""
-        if not batch.names:
-            raise MissingAttributeError("Nothing to insert: the rows name no attribute of the table.")
+        if not batch.names:  # rows of defaults only (checked: every attribute has one), one statement each
+            statement = self.defaults_sql()
+            for _ in range(len(batch)):
+                conn.exec_driver_sql(statement)
+            return
         if self.uses_copy(batch):
             rows = self.bound_rows(batch, range(len(batch.names)))
             statement = self.copy_sql(batch.names)
@@ -684,6 +790,15 @@ class InsertPlan:
                 else:
                     cursor.executemany(statement, rows)
         self._on_cursor(conn, statement, work)
+
+    def defaults_sql(self) -> str:
+        """An INSERT of one row of default values: ``DEFAULT VALUES``, on MySQL ``() VALUES ()``.
+
+        Composed as text like copy_sql: SQLAlchemy's own empty INSERT warns about a key
+        column it does not know the database numbers (``auto_increment``).
+        """
+        table = self.dialect.identifier_preparer.format_table(self.table)
+        return f"INSERT INTO {table} () VALUES ()" if self.dialect_name == "mysql" else f"INSERT INTO {table} DEFAULT VALUES"
 
     def copy_sql(self, names: Sequence[str]) -> str:
         """``COPY table (columns) FROM STDIN``.

@@ -99,7 +99,7 @@ class Instance:
     def Schema(self, schema_name: str, *, context: Mapping[str, Any] | None = None, create_schema: bool = True,
                create_tables: bool | None = None, add_objects: Mapping[str, Any] | None = None) -> Any:
         """A ``dj.Schema`` on this instance's connection (same arguments)."""
-        from .schema import Schema
+        from .schemas import Schema
 
         return Schema(schema_name, context=context, connection=self.connection, create_schema=create_schema,
                       create_tables=create_tables, add_objects=add_objects)

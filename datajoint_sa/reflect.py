@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from .heading import Attribute, Heading
 from .types import AttributeType, parse_type
 
-__all__ = ["adopt_core_types", "heading_from_table", "split_comment"]
+__all__ = ["adopt_core_types", "heading_from_table", "native_type_text", "split_comment"]
 
 _TAGGED = re.compile(r"^:(?P<type>[^:]+(?:'[^']*'[^:]*)*):(?P<comment>.*)$", re.S)
 
@@ -26,12 +26,38 @@ def split_comment(comment: str | None) -> tuple[str | None, str]:
     return None, comment or ""
 
 
-def _native(column: sa.Column) -> AttributeType:
+_DISPLAY_WIDTH = re.compile(r"^(tinyint|smallint|mediumint|int|bigint)\s*\(\d+\)")
+_SPELLING = {"integer": "int", "double precision": "double", "character varying": "varchar"}
+
+
+def _type_dialect(type_: sa.types.TypeEngine) -> sa.Dialect | None:
+    """The dialect a reflected type belongs to (MySQL's INTEGER(unsigned=True) compiles only there)."""
+    module = type(type_).__module__
+    for name in ("mysql", "postgresql", "sqlite"):
+        if module.startswith(f"sqlalchemy.dialects.{name}"):
+            return sa.dialects.registry.load(name)()
+    return None
+
+
+def native_type_text(type_: sa.types.TypeEngine) -> str:
+    """A reflected SQL type as a definition writes it: ``int unsigned``, ``enum('a','b')``, ``double``.
+
+    Integer display widths (MariaDB's ``int(10)``) are dropped; enums keep their values
+    (a PostgreSQL enum is otherwise known only by its type name).
+    """
+    if isinstance(type_, sa.Enum) and type_.enums:
+        return "enum(" + ",".join("'" + v.replace("'", "''") + "'" for v in type_.enums) + ")"
     try:
-        text = column.type.compile().lower()
+        text = type_.compile(dialect=_type_dialect(type_)).lower()
     except sa.exc.CompileError:
-        text = type(column.type).__name__.lower()
-    return AttributeType(text, "native")
+        text = type(type_).__name__.lower()
+    text = _SPELLING.get(text, text)
+    text = _DISPLAY_WIDTH.sub(r"\1", re.sub(r"^integer\b", "int", text))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _native(column: sa.Column) -> AttributeType:
+    return AttributeType(native_type_text(column.type), "native")
 
 
 def _referenced(column: sa.Column) -> sa.Column | None:
@@ -126,9 +152,16 @@ _CONVERTED_KINDS = frozenset({"json", "bool", "uuid"})
 
 
 def adopt_core_types(table: sa.Table, heading: Heading, dialect: str) -> None:
-    """Give the reflected columns of converted core types the SQLAlchemy type a declaration would."""
+    """Give reflected columns the SQLAlchemy types whose values a declaration would give.
+
+    Converted core types take their declared type; floating-point columns read as
+    float (MySQL's reflected DOUBLE would otherwise return Decimal).
+    """
     from .types import column_type
 
     for attr in heading.attributes.values():
+        column = table.c[attr.name]
         if attr.type.kind in _CONVERTED_KINDS:
-            table.c[attr.name].type = column_type(attr.type, dialect, table.schema)
+            column.type = column_type(attr.type, dialect, table.schema)
+        elif isinstance(column.type, sa.Float) and column.type.asdecimal:
+            column.type.asdecimal = False

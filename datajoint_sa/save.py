@@ -29,7 +29,7 @@ def _upstream(schema: Any) -> list[str]:
 
 def _mirror(connection: Any, name: str) -> tuple[Any, dict[str, Any]]:
     """A fresh Schema object for ``name`` with classes made by reflection, and those classes by name."""
-    from .schema import Schema
+    from .schemas import Schema
 
     mirror = Schema(name, connection=connection, create_schema=False, _register=False)
     names: dict[str, Any] = {}

@@ -7,6 +7,7 @@ import contextvars
 import itertools
 import logging
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,10 +16,10 @@ from .compile.state import SelectState
 from .errors import DataJointError, DuplicateError, IntegrityError
 from .expression.query import QueryExpression
 from .heading import Heading
-from .insert import Batch, InsertPlan, insert_statement, iter_batches
+from .insert import Batch, InsertPlan, insert_statement, iter_chunks
 from .provenance import with_provenance
 
-__all__ = ["Table", "FreeTable", "allow_direct_insert"]
+__all__ = ["Table", "FreeTable", "TableNotConfigured", "allow_direct_insert"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -26,8 +27,32 @@ logger = logging.getLogger("datajoint_sa")
 allow_direct_insert: contextvars.ContextVar[bool] = contextvars.ContextVar("allow_direct_insert", default=False)
 
 
+class _Configured:
+    """An instance attribute that a table without a declared class lacks: reading it raises TableNotConfigured.
+
+    Replaces QueryExpression's class-level default for the connection, so a method of an
+    undeclared table says what is wrong instead of failing on None.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return None
+        try:
+            return instance.__dict__[self.name]
+        except KeyError:
+            raise TableNotConfigured(_not_configured_message(type(instance))) from None
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.name] = value
+
+
 class Table(QueryExpression):
     """A query expression over one declared table, plus the operations that change its rows."""
+
+    _connection: Any = _Configured()
 
     _declared: Any = None  # DeclaredTable, set when the class is declared in a schema
     _schema: Any = None
@@ -37,13 +62,18 @@ class Table(QueryExpression):
     def __init__(self) -> None:
         declared = type(self)._declared
         if declared is None:
-            raise DataJointError(
-                f"Table class {type(self).__name__} is not declared: decorate it with a schema (@schema) first."
-            )
+            return  # unconfigured: any use raises TableNotConfigured (see __getattr__)
         self._connection = type(self)._schema.connection
         self._heading = declared.heading
         self._source = declared.table
         self._state = _table_state(declared.table)
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when normal lookup fails: for a table whose class is not declared,
+        # that is every use of its heading, rows or name, which then says what to do.
+        if "_heading" not in self.__dict__ and not (name.startswith("__") and name.endswith("__")):
+            raise TableNotConfigured(_not_configured_message(type(self)))
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- identity -------------------------------------------------------------------
     @property
@@ -73,6 +103,13 @@ class Table(QueryExpression):
     def heading(self) -> Heading:
         return self._heading
 
+    @property
+    def is_declared(self) -> bool:
+        """Whether the table exists in the database (``create_tables=False`` declares classes without tables)."""
+        table = self._source
+        with self._connection.session(write=False) as conn:
+            return sa.inspect(conn).has_table(table.name, schema=table.schema)
+
     def _rows_in(self) -> sa.ColumnElement[bool]:
         """WHERE clause selecting the restricted rows of the underlying table."""
         state = self._state
@@ -98,34 +135,52 @@ class Table(QueryExpression):
         return StagedInsert(self)
 
     def insert(self, rows: Any, *, replace: bool = False, skip_duplicates: bool = False,
-               ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None) -> None:
+               ignore_extra_fields: bool = False, allow_direct_insert: bool | None = None,
+               chunk_size: int | None = None) -> None:
         """Insert rows, all or none.
 
         ``rows`` may be a list (or any iterable) of dicts, of tuples in heading order or of
         numpy records, a numpy structured array, a pandas DataFrame (its index is used when
-        it names attributes, as ``to_pandas()`` makes it), or a query expression
-        (INSERT ... SELECT).  ``skip_duplicates`` keeps existing rows; ``replace``
-        overwrites their secondary attributes; ``ignore_extra_fields`` drops attributes
-        the table does not have instead of raising.
+        it names attributes, as ``to_pandas()`` makes it), a pyarrow Table, a polars
+        DataFrame, a ``pathlib.Path`` of a CSV file with a header line (empty fields are
+        missing values), or a query expression (INSERT ... SELECT).  ``skip_duplicates`` keeps
+        existing rows; ``replace`` overwrites their secondary attributes;
+        ``ignore_extra_fields`` drops attributes the table does not have instead of raising.
 
         Rows are checked and sent in chunks (see :mod:`datajoint_sa.insert`), all in one
         transaction -- a savepoint when the call runs inside an open transaction -- so an
-        invalid value or a failing row anywhere leaves nothing inserted.
+        invalid value or a failing row anywhere leaves nothing inserted.  With
+        ``chunk_size`` each chunk of at most that many rows is its own transaction
+        instead: an error keeps the chunks already inserted.
         """
         if isinstance(rows, type) and issubclass(rows, QueryExpression):
             rows = rows()
+        if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
+            raise DataJointError(f"chunk_size must be a positive integer, not {chunk_size!r}.")
         self._check_insert_allowed(allow_direct_insert, rows)
         if isinstance(rows, QueryExpression):
+            if chunk_size is not None:
+                raise DataJointError("chunk_size is not supported for inserts from a query expression: "
+                                     "INSERT ... SELECT runs in the database as one statement.")
             self._insert_from_query(rows, skip_duplicates=skip_duplicates, replace=replace,
                                     ignore_extra_fields=ignore_extra_fields)
             return
         connection = self._connection
-        dialect = connection.dialect_name
         plan = InsertPlan(self._source, self.primary_key, connection.engine.dialect,
                           skip_duplicates=skip_duplicates, replace=replace)
-        batches = iter_batches(rows, self._heading, dialect, ignore_extra_fields=ignore_extra_fields,
-                               context=self._codec_context())
-        batches = with_provenance(batches, self)  # Entry tables: the hidden _prov record, when captured
+        chunks = iter_chunks(rows, self._heading, connection.dialect_name, ignore_extra_fields=ignore_extra_fields,
+                             chunk_rows=chunk_size, context=self._codec_context())
+        if chunk_size is None:
+            self._send(plan, itertools.chain.from_iterable(chunks))
+            return
+        for batches in chunks:
+            self._send(plan, iter(batches))
+
+    def _send(self, plan: InsertPlan, batches: Iterator[Batch]) -> None:
+        """Send checked batches in one transaction (a savepoint inside the caller's transaction)."""
+        batches = iter(with_provenance(batches, self))  # Entry tables: the hidden _prov record, when captured
+        connection = self._connection
+        dialect = connection.dialect_name
         # The first two batches are checked before a connection is taken: a small insert
         # (one batch) is fully checked before anything is sent.
         ahead = list(itertools.islice(batches, 2))
@@ -326,21 +381,23 @@ class Table(QueryExpression):
 
         return validate_rows(rows, self._heading, ignore_extra_fields=ignore_extra_fields)
 
-    def insert_dataframe(self, frame: Any, index_as_pk: bool | None = None, **insert_options: Any) -> None:
-        """Insert a DataFrame, taking its index as the primary key when it names the key (as to_pandas() makes it).
+    def insert_dataframe(self, df: Any, index_as_pk: bool | None = None, **insert_options: Any) -> None:
+        """Insert a pandas DataFrame, taking its index as the primary key when it names the key (as to_pandas() makes it).
 
-        ``index_as_pk``: None detects, True requires the index to be the primary key, False ignores the index.
+        ``index_as_pk``: None uses the index when its names are the primary key's, True
+        requires that, False ignores the index.  Other options go to insert() (``chunk_size``, ...).
         """
-        names = [n for n in frame.index.names if n is not None]
+        if not (type(df).__name__ == "DataFrame" and hasattr(df, "reset_index") and hasattr(df, "iloc")):
+            raise DataJointError(f"insert_dataframe requires a pandas DataFrame, not {type(df).__name__}; "
+                                 "use insert() for other kinds of rows.")
+        names = [n for n in df.index.names if n is not None]
         if index_as_pk is None:
             index_as_pk = bool(names) and set(names) <= set(self.primary_key)
         elif index_as_pk and set(names) != set(self.primary_key):
-            raise DataJointError(f"The DataFrame index {names} is not the primary key {self.primary_key}.")
-        if index_as_pk:
-            frame = frame.reset_index()
-        else:
-            frame = frame.reset_index(drop=True)
-        self.insert(frame, **insert_options)
+            raise DataJointError(f"DataFrame index columns {names} do not match the primary key "
+                                 f"{list(self.primary_key)} of {self.class_name}. Pass index_as_pk=False to "
+                                 "ignore the index, or reset_index() first.")
+        self.insert(df.reset_index(drop=not index_as_pk), **insert_options)
 
     # -- update ---------------------------------------------------------------------------------
     def update1(self, row: Any) -> None:
@@ -363,12 +420,12 @@ class Table(QueryExpression):
         indexes and the table comment follow the definition.  With ``prompt`` the
         planned changes are shown for confirmation.  A change of the primary key
         raises NotImplementedError: that takes a migration (``python -m datajoint_sa``).
-        Returns whether the table changed.  ``context`` is accepted as DataJoint 2.x
-        does; foreign keys resolve in the names seen when the class was declared.
+        Returns whether the table changed.  Foreign keys resolve in the names seen when
+        the class was declared; names in ``context`` take precedence over those.
         """
         from .migrate import alter
 
-        return alter(self, prompt=prompt)
+        return alter(self, prompt=prompt, context=context)
 
     # -- description ------------------------------------------------------------------------------
     def describe(self, context: Any = None, printout: bool = False) -> str:
@@ -383,6 +440,23 @@ class Table(QueryExpression):
         if printout:
             print(text)
         return text
+
+
+class TableNotConfigured(DataJointError, AttributeError):
+    """A table class used before it is declared: not decorated, or its schema not activated.
+
+    Also an AttributeError, so ``hasattr`` and introspection treat the missing
+    attributes as missing instead of failing.
+    """
+
+
+def _not_configured_message(cls: type) -> str:
+    schema = cls.__dict__.get("_schema")
+    if schema is not None and not schema.is_activated():
+        how = "its schema is not activated yet. Call schema.activate('database_name') first"
+    else:
+        how = "decorate the class with a schema first (@schema, from schema = dj.Schema('database_name'))"
+    return f"Table {cls.__name__} is not properly configured: {how}."
 
 
 _STATES: weakref.WeakKeyDictionary[sa.FromClause, SelectState] = weakref.WeakKeyDictionary()
@@ -416,8 +490,12 @@ class FreeTable(Table):
         from .reflect import adopt_core_types, heading_from_table
         from .sqlite_comments import reflect_tables
 
-        with connection.session() as conn:
-            (reflected,) = reflect_tables(conn, [(sql_schema, sql_name)])
+        try:
+            with connection.session() as conn:
+                (reflected,) = reflect_tables(conn, [(sql_schema, sql_name)])
+        except sa.exc.NoSuchTableError:
+            raise DataJointError(f"Table {schema}.{table} does not exist in the database; "
+                                 "check the schema and table names (tier prefixes included).") from None
         recorded = {attribute: lineage for (_, attribute), lineage in read_lineage(connection, schema, table).items()}
 
         self._connection = connection

@@ -49,19 +49,22 @@ CORE_PATTERNS: dict[str, re.Pattern[str]] = {
     }.items()
 }
 
-NATIVE_PATTERNS = [
-    re.compile(p, re.I)
-    for p in (
-        r"(((tiny|small|medium|big)?int|integer)(\s*\(\d+\))?(\s+unsigned)?(\s+auto_increment)?|serial|bigserial)",
-        r"(decimal|numeric|dec|fixed)(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?(\s+unsigned)?(\s+zerofill)?",
-        r"(double(\s+precision)?|float|real)(\s*\(.+\))?(\s+unsigned)?",
-        r"(var)?char\s*\(.+\)|(var)?binary\s*\(\d+\)|character\s+varying\s*\(\d+\)",
-        r"(time|timestamp|year)(\s*\(\d+\))?|timestamptz|interval",
-        r"(tiny|small|medium|long)?blob|bytea",
-        r"(tiny|small|medium|long)?text",
-        r"bit(\s*\(\d+\))?|boolean",
-    )
-]
+# Native SQL types passed through as written, by category; the first that matches wins.
+NATIVE_CATEGORIES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.I)
+    for name, pattern in {
+        "integer": r"(((tiny|small|medium|big)?int|integer)(\s*\(\d+\))?(\s+unsigned)?(\s+auto_increment)?"
+                   r"|serial|bigserial)",
+        "numeric": r"(decimal|numeric|dec|fixed)(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?(\s+unsigned)?(\s+zerofill)?",
+        "float": r"(double(\s+precision)?|float|real)(\s*\(.+\))?(\s+unsigned)?",
+        "string": r"(var)?char\s*\(.+\)|(var)?binary\s*\(\d+\)|character\s+varying\s*\(\d+\)",
+        "temporal": r"(time|timestamp|year)(\s*\(\d+\))?|timestamptz|interval",
+        "native_blob": r"(tiny|small|medium|long)?blob|bytea",
+        "native_text": r"(tiny|small|medium|long)?text",
+        "bit": r"bit(\s*\(\d+\))?|boolean",
+    }.items()
+}
+NATIVE_PATTERNS = list(NATIVE_CATEGORIES.values())
 
 CODEC_PATTERN = re.compile(r"<\s*(?P<name>[a-z_][a-z0-9_]*)\s*(@\s*(?P<store>[a-z0-9_\-]*)\s*)?>", re.I)
 
@@ -359,7 +362,7 @@ def _to_bytes(value: Any) -> bytes:
     """
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
-    raise TypeError(f"a binary column stores raw bytes only, got {type(value).__name__}; declare the attribute "
+    raise TypeError(f"bytes and any native binary type store raw bytes only, got {type(value).__name__}; declare the attribute "
                     "as <blob> to store arrays and other Python objects, or pass bytes")
 
 

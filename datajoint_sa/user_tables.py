@@ -38,9 +38,9 @@ class TableMeta(type):
         value = type.__getattribute__(cls, name)
         if inspect.isclass(value) or not (inspect.isfunction(value) or isinstance(value, property)):
             return value
-        if type.__getattribute__(cls, "_declared") is None:
-            return value  # an undeclared class: plain class semantics
-        return getattr(cls(), name)
+        if type.__getattribute__(cls, "_declared") is None and type.__getattribute__(cls, "__module__") == __name__:
+            return value  # the tier classes themselves: plain class semantics, for help() and subclassing
+        return getattr(cls(), name)  # undeclared user classes raise TableNotConfigured here
 
     def __and__(cls, restriction: Any) -> Any:
         return cls() & restriction

@@ -29,10 +29,10 @@ class ValidationResult:
             return f"Validation passed: {self.rows_checked} rows checked"
         lines = [f"Validation failed: {len(self.errors)} error(s) in {self.rows_checked} rows"]
         for row, attribute, message in self.errors[:limit]:
-            where = f" in attribute {attribute!r}" if attribute else ""
-            lines.append(f"  row {row}{where}: {message}")
+            where = f" in field {attribute!r}" if attribute else ""
+            lines.append(f"  Row {row}{where}: {message}")
         if len(self.errors) > limit:
-            lines.append(f"  ... and {len(self.errors) - limit} more")
+            lines.append(f"  ... and {len(self.errors) - limit} more errors")
         return "\n".join(lines)
 
     def raise_if_invalid(self) -> None:
@@ -48,7 +48,7 @@ def _check_value(heading: Heading, name: str, value: Any) -> str | None:
     attr = heading[name]
     if _missing(value):
         if not attr.nullable and attr.default is None:
-            return "missing value for an attribute that is neither nullable nor defaulted"
+            return f"NULL value not allowed for {name!r}, which is neither nullable nor defaulted"
         return None
     # codecs only validate: encoding could write to a store
     convert = validator_for(attr.type) or value_coercer(attr.type)
@@ -63,7 +63,7 @@ def _check_value(heading: Heading, name: str, value: Any) -> str | None:
 
 def validate_rows(rows: Any, heading: Heading, *, ignore_extra_fields: bool = False) -> ValidationResult:
     """Check every row (same shapes as insert) and collect all problems instead of stopping at the first."""
-    from .insert import _raw_rows
+    from .insert import _raw_rows, requires_value
 
     errors: list[tuple[int, str | None, str]] = []
     checked = 0
@@ -73,11 +73,11 @@ def validate_rows(rows: Any, heading: Heading, *, ignore_extra_fields: bool = Fa
             row = dict(zip(names, values))
             for name in names:
                 if name not in heading and not ignore_extra_fields:
-                    errors.append((index, name, f"attribute {name!r} is not in the heading"))
+                    errors.append((index, name, f"Field {name!r} is not in the table heading"))
             for attr in heading.attributes.values():
                 if attr.name not in row:
-                    if attr.in_key or (not attr.nullable and attr.default is None):
-                        errors.append((index, attr.name, "required attribute is missing"))
+                    if requires_value(attr):
+                        errors.append((index, attr.name, f"Required field {attr.name!r} is missing"))
                     continue
                 problem = _check_value(heading, attr.name, row[attr.name])
                 if problem:

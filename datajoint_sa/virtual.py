@@ -133,7 +133,7 @@ class VirtualModule(types.ModuleType):
                  create_tables: bool = False, connection: Connection | None = None,
                  add_objects: dict[str, Any] | None = None) -> None:
         super().__init__(module_name)
-        from .schema import Schema
+        from .schemas import Schema
 
         schema = Schema(schema_name, connection=connection, create_schema=create_schema,
                         create_tables=create_tables, _register=False)

@@ -39,3 +39,66 @@ def test_parts_follow_their_masters():
     plain = [t for _, t in graph.topological()]
     for parent, child in [("a", "m"), ("m", "z"), ("z", "m__r"), ("b", "m__p"), ("m__p", "m__q")]:
         assert order.index(parent) < order.index(child) and plain.index(parent) < plain.index(child)
+
+
+def test_topo_sort_orders_quoted_names_with_parts_after_masters():
+    import networkx as nx
+
+    from datajoint_sa.dependencies import topo_sort
+
+    for q in ("`", '"'):
+        def n(table: str, q: str = q) -> str:
+            return f"{q}a{q}.{q}{table}{q}"
+
+        graph = nx.DiGraph([(n("a"), n("m")), (n("a"), n("z")), (n("m"), n("m__part")), (n("z"), n("m__part"))])
+        assert topo_sort(graph) == [n("a"), n("z"), n("m"), n("m__part")]  # m waits for its part's other parent
+
+
+def test_graph_answers_full_names_in_kind_and_reloads_in_place():
+    rows = {("s", "a"): ["a"], ("s", "b"): ["a", "b"]}
+    links = [ForeignKey(("s", "b"), ("s", "a"), (("a", "a"),))]
+    reads: list[int] = []
+
+    def loader():
+        reads.append(1)
+        return {**rows, ("s", "c"): ["c"]}, links
+
+    graph = DependencyGraph(rows, links, loader=loader, full_name=lambda n: f"`{n[0]}`.`{n[1]}`",
+                            known_schemas=lambda: ["s"])
+    assert "`s`.`a`" in graph and ("s", "b") in graph and "`s`.`c`" not in graph
+    assert graph.descendants("`s`.`a`") == ["`s`.`a`", "`s`.`b`"]
+    assert graph.children(("s", "a")) == [("s", "b")] and graph.parents("`s`.`b`", primary=True) == ["`s`.`a`"]
+    graph.load_all_downstream()
+    graph.load_all_upstream()
+    assert reads == []  # every known schema is loaded: nothing to read
+    graph.load()
+    assert reads == [1] and "`s`.`c`" in graph
+    graph.load(force=False)
+    assert reads == [1]
+
+
+def test_graph_reloads_when_a_schema_was_activated_since():
+    schemas = ["s"]
+    reads: list[int] = []
+
+    def loader():
+        reads.append(1)
+        return {("s", "a"): ["a"], ("t", "x"): ["x"]}, []
+
+    graph = DependencyGraph({("s", "a"): ["a"]}, [], loader=loader, known_schemas=lambda: list(schemas))
+    schemas.append("t")
+    graph.load_all_downstream()
+    assert reads == [1] and ("t", "x") in graph
+    graph.load_all_upstream()
+    assert reads == [1]
+
+
+def test_graph_without_a_loader_says_so():
+    import pytest
+
+    import datajoint_sa as dj
+
+    with pytest.raises(dj.DataJointError, match="no database to reload"):
+        DependencyGraph({}, []).load()
+    with pytest.raises(dj.DataJointError, match="not a full table name"):
+        DependencyGraph({}, []).node("nodot")

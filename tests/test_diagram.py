@@ -160,9 +160,10 @@ def test_svg_draws_every_table_and_edge_in_style(pipeline):
     svg = (dj.Diagram(p.acq) + dj.Diagram(p.sess) + dj.Diagram(p.ana)).make_svg(theme="light")
     assert svg.data == svg and svg.startswith("<?xml")
     nodes, edges = svg_elements(svg)
-    assert set(nodes) == {key(getattr(p, name)) for name in TIERS}
+    title = {name: "Session.Trial" if name == "Trial" else name for name in TIERS}  # nodes are named by class
+    assert set(nodes) == set(title.values())
     for name, tier in TIERS.items():
-        group = nodes[key(getattr(p, name))]
+        group = nodes[title[name]]
         shape = shape_of(group)
         fill, stroke, text = LIGHT.palette[tier]
         assert tier.lower() in group.get("class").split(), name
@@ -171,10 +172,10 @@ def test_svg_draws_every_table_and_edge_in_style(pipeline):
         assert shape.tag.endswith(expected_tag), (name, shape.tag)
         label = group.find(".//svg:text", SVG_NS)
         assert label.text == name and label.get("fill") == text.lower()
-    assert nodes[key(p.Subject)].find(".//svg:text", SVG_NS).get("text-decoration") == "underline"
-    assert nodes[key(p.Raw)].find(".//svg:text", SVG_NS).get("text-decoration") is None
+    assert nodes["Subject"].find(".//svg:text", SVG_NS).get("text-decoration") == "underline"
+    assert nodes["Raw"].find(".//svg:text", SVG_NS).get("text-decoration") is None
     for parent, child, primary, renamed, one_to_one in EDGES:
-        drawn = edges[f"{key(getattr(p, parent))}->{key(getattr(p, child))}"]
+        drawn = edges[f"{title[parent]}->{title[child]}"]
         paths = [shape_of(g) for g in drawn]
         colour = (LIGHT.edge_renamed if renamed else LIGHT.edge).lower()
         match = [e for e in paths if e.get("stroke") == colour and (e.get("stroke-dasharray") is None) == primary
@@ -196,7 +197,7 @@ def test_mermaid_is_a_flowchart_of_the_pipeline(pipeline):
     assert len(chart.subgraphs) == 4  # three schemas and the Session entity
     assert chart.nodes["Session_Trial"][1] == chart.nodes["Session"][1], "a part is grouped with its master"
     ids = {name: name for name in TIERS} | {"Trial": "Session_Trial"}
-    expected = [(ids[parent], "-->" if primary else "-.->", ids[child]) for parent, child, primary, _, _ in EDGES]
+    expected = [(ids[parent], "-->", ids[child]) for parent, child, _, _, _ in EDGES]  # weights, not dashes
     assert sorted(chart.edges) == sorted(expected)
     assert chart.styled == set(range(len(EDGES)))
     assert text.count("stroke:" + LIGHT.edge_renamed) == 2
@@ -382,3 +383,85 @@ def test_any_names_give_valid_dot_and_mermaid(tables, links):
         assert tooltips == {k.replace("\\", "\u2216").replace("\u00a0", " ") for k in keys} and sum(map(len, svg_edges.values())) == len(edges)
         labels = sorted("".join(g.find(".//svg:text", SVG_NS).itertext()).split() for g in svg_nodes.values())
         assert labels == sorted(n.label.replace("\\", "\u2216").split() for n in nodes)
+
+
+def test_make_dot_lists_its_nodes_and_edges_by_class_name(pipeline):
+    p = pipeline
+    assert dj.diagram.diagram_active
+    dot = (dj.Diagram(p.acq) + dj.Diagram(p.sess) + dj.Diagram(p.ana)).make_dot(theme="light")
+    assert {n.get_name() for n in dot.get_nodes()} == {"Session.Trial" if n == "Trial" else n for n in TIERS}
+    edges = [(e.get_source(), e.get_destination(), float(e.get_penwidth()), e.get_style()) for e in dot.get_edges()]
+    assert ("Session", "Raw", 2.0, "solid") in edges  # the foreign key is Raw's whole primary key: one-to-one
+    assert ("Session", "Session.Trial", 0.75, "solid") in edges  # a part adds a key attribute: one-to-many
+    assert ("Kind", "Session", 0.75, "dashed") in edges  # secondary
+    assert dot.get_nodes()[0].get_missing() is None
+    graph = dj.Diagram(p.sess)._make_graph()
+    assert set(graph.nodes()) == {"Session", "Session.Trial", "Raw"}
+    assert graph.nodes["Raw"]["node_type"] == "Imported" and graph.has_edge("Session", "Raw")
+    collapsed = (dj.Diagram(p.acq) + dj.Diagram(p.sess)).collapse().make_dot()
+    assert {n.get_name() for n in collapsed.get_nodes()} == {p.acq.database, p.sess.database}
+    assert {(float(e.get_penwidth()), e.get_style()) for e in collapsed.get_edges()} == {(2.0, "solid")}  # a bundle
+    need_dot()
+    svg = dot.create_svg().decode()
+    assert "cluster_entity_" in svg and "<title>Session.Trial</title>" in svg
+    assert ">Trial</text>" in svg, "a part drawn with its master drops the master's name"
+    assert dj.Diagram(p.sess)._repr_svg_().startswith("<svg")
+
+
+def test_make_image_decodes_the_png(pipeline):
+    need_dot()
+    image = dj.Diagram(pipeline.sess).make_image()
+    assert image.ndim == 3 and image.shape[2] in (3, 4) and image.shape[0] > 10
+    assert 0 <= image.min() and image.max() <= 1
+
+
+def test_png_decoder_undoes_every_filter():
+    import struct
+    import zlib
+
+    import numpy as np
+
+    from datajoint_sa.diagram.png import decode_png
+
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 256, size=(5, 7, 4)).astype(np.int32)
+    flat, bpp = pixels.reshape(5, -1), 4
+
+    def filtered(kind: int, row: np.ndarray, above: np.ndarray) -> np.ndarray:
+        left = np.concatenate([np.zeros(bpp, np.int32), row[:-bpp]])
+        upper_left = np.concatenate([np.zeros(bpp, np.int32), above[:-bpp]])
+        if kind == 0:
+            return row
+        if kind == 1:
+            return (row - left) & 0xFF
+        if kind == 2:
+            return (row - above) & 0xFF
+        if kind == 3:
+            return (row - ((left + above) >> 1)) & 0xFF
+        p = left + above - upper_left
+        pa, pb, pc = abs(p - left), abs(p - above), abs(p - upper_left)
+        predictor = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, above, upper_left))
+        return (row - predictor) & 0xFF
+
+    raw = b"".join(bytes([kind]) + bytes(filtered(kind, flat[y], flat[y - 1] if y else np.zeros_like(flat[0])).astype(np.uint8))
+                   for y, kind in enumerate([0, 1, 2, 3, 4]))
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 7, 5, 8, 6, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    assert np.array_equal(np.round(decode_png(png) * 255).astype(np.int32), pixels)
+    with pytest.raises(dj.DataJointError, match="Not a PNG"):
+        decode_png(b"GIF89a")
+
+
+def test_diagram_and_cli_modules_load_on_first_use():
+    probe = ("import sys, datajoint_sa as dj; assert 'datajoint_sa.diagram' not in sys.modules; "
+             "assert 'datajoint_sa.cli' not in sys.modules; dj.Schema, dj.Table, dj.config; "
+             "assert 'datajoint_sa.diagram' not in sys.modules; d = dj.Diagram; "
+             "assert 'datajoint_sa.diagram' in sys.modules and d.__name__ == 'Diagram'; "
+             "assert dj.diagram.diagram_active in (True, False) and dj.diagram.Diagram is d")
+    import subprocess
+
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=120)

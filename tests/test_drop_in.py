@@ -223,3 +223,29 @@ def test_part_refers_to_another_part_of_its_master(schema):
     Recording.Spike.insert1({"recording": 1, "channel": 3, "spike": 7})
     with pytest.raises(dj.errors.IntegrityError):
         Recording.Spike.insert1({"recording": 1, "channel": 4, "spike": 8})
+
+
+def test_class_without_definition_stands_for_an_existing_table(schema):
+    @schema
+    class Animal(dj.Manual):
+        definition = """
+        animal_id : int32
+        ---
+        name : varchar(16)
+        """
+
+    Animal.insert1((1, "rex"))
+
+    class Again(dj.Manual):  # another class for the same table, as DataJoint reopens one
+        pass
+
+    Again.__name__ = "Animal"
+    schema(Again)
+    assert Again.heading.names == ["animal_id", "name"]
+    assert Again.to_dicts() == [{"animal_id": 1, "name": "rex"}]
+
+    class Missing(dj.Manual):
+        definitions = "typo : int32"  # misspelled: there is no definition and no table
+
+    with pytest.raises(NotImplementedError, match="no `definition`"):
+        schema(Missing)

@@ -25,7 +25,7 @@ def test_decorator_declares(schema, connection):
     assert [t.table_name for t in schema] == ["animal"]
     assert "Animal" in schema and "animal" in schema and "Plant" not in schema
     assert "animal" in table_names(connection, schema.database)
-    assert schema.exists and schema.is_activated
+    assert schema.exists and schema.is_activated()
     assert schema.database in repr(schema)
 
 
@@ -42,7 +42,7 @@ def test_decorator_rejects_non_tables(schema):
 
 def test_deferred_activation(connection):
     deferred = dj.Schema()
-    assert not deferred.is_activated
+    assert not deferred.is_activated()
     assert "not activated" in repr(deferred)
 
     @deferred
@@ -59,8 +59,8 @@ def test_deferred_activation(connection):
         """
 
     assert Early._declared is None
-    with pytest.raises(DataJointError):
-        Early()
+    with pytest.raises(DataJointError, match="not activated"):  # made as in DataJoint; used, it says why not
+        _ = Early().heading
     with pytest.raises(DataJointError):
         deferred.list_tables()
     name = unique_schema_name("deferred")

@@ -19,10 +19,14 @@ from ..codecs import storage_type
 from ..dialects import DialectRules
 from ..errors import DataJointError, DeclarationError
 from ..heading import Attribute, Heading
-from ..types import AttributeType, column_type
+from ..types import AttributeType, column_type, parse_type
 from .grammar import AttributeLine, Definition, ForeignKeyLine, IndexLine
 
 __all__ = ["Parent", "DeclaredTable", "build_table"]
+
+#: The hidden key of a table declared without primary-key attributes: it holds at most one row.
+SINGLETON = AttributeLine(name="_singleton", type=parse_type("bool"), default="true", nullable=False,
+                          comment="singleton primary key", in_key=True, line_no=0, text="_singleton = true : bool")
 
 _SQL_CONSTANTS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NOW()"}
 _BINARY_NATIVE = re.compile(r"blob|bytea", re.I)
@@ -230,8 +234,9 @@ def build_table(
         elif isinstance(line, ForeignKeyLine):
             builder.add_foreign_key(line)
     primary_key = [name for name, attr in builder.attributes.items() if attr.in_key]
-    if not primary_key:
-        raise DeclarationError(f"Table {schema}.{table} has no primary key: declare at least one attribute above '---'.")
+    if not primary_key:  # a singleton table: decided from the parsed key, so an index line cannot hide it
+        builder.add_attribute(SINGLETON)
+        primary_key = [SINGLETON.name]
     indexes = builder.add_indexes(definition.indexes)
     # Primary-key columns first, in declaration order; then the others.
     ordered = [builder.columns[n] for n in primary_key] + [

@@ -98,6 +98,10 @@ def _fail(line_no: int, text: str, reason: str) -> DeclarationError:
 def _parse_attribute(text: str, in_key: bool, line_no: int) -> AttributeLine:
     match = _ATTRIBUTE.match(text)
     if not match:
+        if re.match(r"^_\w*\s*(=[^:]*)?:", text):
+            raise _fail(line_no, text, "the attribute name starts with an underscore; such names are reserved for "
+                        "platform-managed attributes (_singleton, _job_start_time, _prov). Choose another name; "
+                        "to rename an attribute in a query, use proj().")
         if re.match(r"^[A-Za-z_]\w*\s*(=[^:]*)?:", text) and not re.match(r"^[a-z]", text):
             raise _fail(line_no, text, "attribute names must start with a lowercase letter and hold only a-z, 0-9 and _.")
         raise _fail(line_no, text, "expected 'name [= default] : type [# comment]', '-> Table', or '[unique] index(...)'.")

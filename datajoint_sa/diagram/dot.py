@@ -1,21 +1,27 @@
 """View model -> Graphviz (the ``graphviz`` package), and rendering through the ``dot`` program.
 
-A table is named ``schema.table`` in the DOT source (and in the SVG's titles), unless
-its name holds a character DOT, SVG or the ``graphviz`` package gives meaning to in a
-node name (``:`` ports, backslashes, quotes, ``&``, line breaks): then it is ``node_<n>``.
+A table is named by its class (``Session``, ``Session.Trial``; a collapsed schema by
+the schema's name) in the DOT source and the SVG's titles, as DataJoint names it;
+where two drawn nodes would share a name, by ``schema.table``; and where that holds
+a character DOT, SVG or the ``graphviz`` package gives meaning to in a node name
+(``:`` ports, backslashes, quotes, ``&``, line breaks), by ``node_<n>``.
+:func:`to_digraph` returns a :class:`DotGraph`: a ``graphviz.Digraph`` that also
+lists its nodes and edges with their attributes (``get_nodes()``, ``get_edges()``),
+and draws itself (``create_svg()``), as DataJoint's pydot graphs do.
 Free text goes through :func:`graphviz.escape` and labels are HTML-like with their
 text escaped, so the DOT source is valid whatever the schema and table names are.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from ..errors import DataJointError
 from .style import THEMES, TIER_SHAPES, Theme
 from .view import EdgeView, NodeView, View
 
-__all__ = ["to_digraph", "render", "adaptive_svg", "INSTALL_HINT"]
+__all__ = ["to_digraph", "render", "adaptive_svg", "available", "DotGraph", "DotElement", "INSTALL_HINT"]
 
 INSTALL_HINT = (
     "Drawing a Diagram as SVG or PNG needs Graphviz's `dot` program, which is not on PATH. Install Graphviz: "
@@ -33,17 +39,121 @@ def _graphviz() -> Any:
     return graphviz
 
 
-def to_digraph(view: View, theme: Theme) -> Any:
-    """A ``graphviz.Digraph``: one cluster per schema, masters boxed with their parts."""
+def available() -> bool:
+    """Whether diagrams can be built as Graphviz graphs here (the ``graphviz`` package imports)."""
+    try:
+        _graphviz()
+    except DataJointError:
+        return False
+    return True
+
+
+class DotElement:
+    """A node or an edge of a :class:`DotGraph`: its name (or ends) and attributes, read as pydot offers them.
+
+    ``get_<attribute>()`` gives an attribute's value, or None where it is not set.
+    """
+
+    def __init__(self, name: str, attributes: dict[str, str], ends: tuple[str, str] | None = None) -> None:
+        self._name = name
+        self._attributes = dict(attributes)
+        self._ends = ends
+
+    def get_name(self) -> str:
+        return self._name
+
+    def get_source(self) -> str:
+        return self._ends[0] if self._ends else self._name
+
+    def get_destination(self) -> str:
+        return self._ends[1] if self._ends else self._name
+
+    def get_attributes(self) -> dict[str, str]:
+        return dict(self._attributes)
+
+    def get(self, attribute: str) -> str | None:
+        return self._attributes.get(attribute)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("get_"):
+            return lambda: self._attributes.get(name[4:])
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        ends = f"{self._ends[0]} -> {self._ends[1]}" if self._ends else self._name
+        return f"<{'edge' if self._ends else 'node'} {ends} {self._attributes}>"
+
+
+def _digraph_class() -> type:
     graphviz = _graphviz()
-    dot = graphviz.Digraph(name="pipeline", graph_attr={"rankdir": view.direction}, node_attr={"fontname": "Helvetica"},
+
+    class _DotGraph(graphviz.Digraph):  # type: ignore[misc,name-defined]
+        """A ``graphviz.Digraph`` that remembers its nodes and edges (subgraphs' included) and draws itself."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._node_list: list[DotElement] = []
+            self._edge_list: list[DotElement] = []
+
+        def node(self, name: str, label: str | None = None, _attributes: Any = None, **attrs: str) -> None:
+            super().node(name, label=label, _attributes=_attributes, **attrs)
+            self._node_list.append(DotElement(name, {**({"label": label} if label is not None else {}), **attrs}))
+
+        def edge(self, tail_name: str, head_name: str, label: str | None = None, _attributes: Any = None,
+                 **attrs: str) -> None:
+            super().edge(tail_name, head_name, label=label, _attributes=_attributes, **attrs)
+            attributes = {**({"label": label} if label is not None else {}), **attrs}
+            self._edge_list.append(DotElement(f"{tail_name}->{head_name}", attributes, (tail_name, head_name)))
+
+        def subgraph(self, graph: Any = None, **kwargs: Any) -> Any:
+            result = super().subgraph(graph, **kwargs)
+            if graph is not None and isinstance(graph, _DotGraph):
+                self._node_list += [n for n in graph._node_list if len(n.get_attributes())]
+                self._edge_list += graph._edge_list
+            return result
+
+        def get_nodes(self) -> list[DotElement]:
+            """The nodes drawn, clusters' included (not the bare rank statements)."""
+            return list(self._node_list)
+
+        def get_edges(self) -> list[DotElement]:
+            return list(self._edge_list)
+
+        def create(self, format: str = "svg", prog: str | None = None) -> bytes:
+            """The picture in ``format`` (svg, png, ...) drawn by Graphviz's ``dot``."""
+            return render(self, format)
+
+        def create_svg(self) -> bytes:
+            return render(self, "svg")
+
+        def create_png(self) -> bytes:
+            return render(self, "png")
+
+    _DotGraph.__name__ = _DotGraph.__qualname__ = "DotGraph"
+    return _DotGraph
+
+
+def DotGraph(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - stands for the class, built once graphviz imports
+    """A new :class:`graphviz.Digraph` that lists its nodes and edges and draws itself (see the module doc)."""
+    global _DOT_GRAPH
+    if _DOT_GRAPH is None:
+        _DOT_GRAPH = _digraph_class()
+    return _DOT_GRAPH(*args, **kwargs)
+
+
+_DOT_GRAPH: Any = None
+
+
+def to_digraph(view: View, theme: Theme) -> Any:
+    """A :class:`DotGraph`: one cluster per schema, masters boxed with their parts."""
+    dot = DotGraph(name="pipeline", graph_attr={"rankdir": view.direction}, node_attr={"fontname": "Helvetica"},
                            edge_attr={"arrowhead": "none"})
     if theme.background:
         dot.attr(bgcolor=theme.background)
     by_key = {n.key: n for n in view.nodes}
     ids = _identifiers(view)
     for number, cluster in enumerate(view.clusters):
-        with dot.subgraph(name=f"cluster_{number}") as sub:
+        with dot.subgraph(name=f"cluster_schema_{number}") as sub:
             sub.attr(label=_plain(cluster.label), labelloc="t", labeljust="r", style="rounded,dashed",
                      color=theme.cluster_stroke, fontcolor=theme.cluster_text, fontname="Helvetica")
             members = [by_key[k] for k in cluster.nodes]
@@ -57,9 +167,22 @@ def to_digraph(view: View, theme: Theme) -> Any:
 
 
 def _identifiers(view: View) -> dict[str, str]:
-    """node key -> DOT node name: the key itself where it is plain, else ``node_<n>`` (keys always hold a dot)."""
+    """node key -> DOT node name: the class name where no other node has it, else the key where it is plain,
+    else ``node_<n>``."""
     escape = _graphviz().escape
-    return {n.key: escape(n.key) if _UNSAFE.isdisjoint(n.key) else f"node_{i}" for i, n in enumerate(view.nodes)}
+    names = Counter(n.name for n in view.nodes)
+    ids = {}
+    for i, node in enumerate(view.nodes):
+        if names[node.name] == 1 and _UNSAFE.isdisjoint(node.name) and node.name.lower() not in _RESERVED:
+            ids[node.key] = escape(node.name)
+        else:
+            ids[node.key] = escape(node.key) if _UNSAFE.isdisjoint(node.key) else f"node_{i}"
+    if len(set(ids.values())) < len(ids):  # a class name equal to another node's key: keys throughout
+        ids = {n.key: escape(n.key) if _UNSAFE.isdisjoint(n.key) else f"node_{i}" for i, n in enumerate(view.nodes)}
+    return ids
+
+
+_RESERVED = frozenset({"node", "edge", "graph", "digraph", "subgraph", "strict"})  # DOT keywords
 
 
 _UNSAFE = frozenset(':\\"&\n\r')
@@ -73,7 +196,7 @@ def _add_entities(sub: Any, number: int, members: list[NodeView], ids: dict[str,
             parts.setdefault(node.master, []).append(node)
     placed: set[str] = set()
     for index, master in enumerate(n for n in members if n.key in parts):
-        with sub.subgraph(name=f"cluster_{number}_{index}") as entity:
+        with sub.subgraph(name=f"cluster_entity_{number}_{index}") as entity:
             entity.attr(label="", style="rounded,filled", fillcolor=theme.entity_fill, color=theme.entity_fill)
             for node in [master, *parts[master.key]]:
                 _add_node(entity, node, ids[node.key], theme)

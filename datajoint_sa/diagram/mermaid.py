@@ -19,7 +19,11 @@ _KEYWORDS = {"end", "graph", "subgraph", "flowchart", "style", "class", "classde
 
 
 def to_mermaid(view: View, theme: Theme) -> str:
-    """A ``flowchart``: one subgraph per schema, a nested one per master and its parts."""
+    """A ``flowchart``: one subgraph per schema, a nested one (``entity_...``) per master and its parts.
+
+    Every foreign key is a ``-->`` line; its ``linkStyle`` gives the colour (amber when
+    renamed) and the weight (2px when the foreign key is the child's whole primary key).
+    """
     ids = _identifiers(view)
     lines = [f"flowchart {view.direction}"]
     for tier, (fill, stroke, text) in theme.palette.items():
@@ -33,13 +37,14 @@ def to_mermaid(view: View, theme: Theme) -> str:
             if node.master is not None:
                 continue
             if parts[node.key]:
-                lines.append(f'        subgraph cluster_{number}_{_index(members, node)}[" "]')
+                lines.append(f'        subgraph entity_{number}_{_index(members, node)}[" "]')
                 lines += [_node_line(n, ids, "            ") for n in [node, *parts[node.key]]]
                 lines.append("        end")
             else:
                 lines.append(_node_line(node, ids, "        "))
         lines.append("    end")
-    lines += [f"    {ids[e.parent]} {'-->' if e.primary or e.bundle else '-.->'} {ids[e.child]}" for e in view.edges]
+    # as in the Graphviz drawing, a line's weight gives its cardinality (thick: one-to-one)
+    lines += [f"    {ids[e.parent]} --> {ids[e.child]}" for e in view.edges]
     lines += [f"    linkStyle {i} {_edge_style(e, theme)}" for i, e in enumerate(view.edges)]
     return "\n".join(lines) + "\n"
 
@@ -62,7 +67,7 @@ def _edge_style(edge: EdgeView, theme: Theme) -> str:
 def _identifiers(view: View) -> dict[str, str]:
     """node key -> a unique Mermaid identifier, readable where the label allows."""
     taken = {f"cluster_{i}" for i in range(len(view.clusters))}
-    taken |= {f"cluster_{i}_{j}" for i, c in enumerate(view.clusters) for j in range(len(c.nodes))}
+    taken |= {f"entity_{i}_{j}" for i, c in enumerate(view.clusters) for j in range(len(c.nodes))}
     ids: dict[str, str] = {}
     for node in view.nodes:
         base = re.sub(r"\W", "_", node.name, flags=re.ASCII).strip("_")

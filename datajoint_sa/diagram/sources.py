@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import DataJointError
 from ..naming import tier_of_table_name
 
-__all__ = ["Selection", "resolve", "drawable"]
+__all__ = ["Selection", "resolve", "drawable", "name_class"]
 
 Node = tuple[str, str]
 
@@ -65,7 +65,7 @@ def _of_schema(schema: Any) -> Selection:
     graph = connection.dependencies
     selection = Selection(connection, {n for n in graph.graph if n[0] == schema.database and drawable(n)})
     for cls in schema._classes.values():  # masters and parts alike
-        _name_class(selection, cls)
+        name_class(selection, cls)
     return selection
 
 
@@ -74,7 +74,7 @@ def _of_table(table: Any) -> Selection:
     selection = Selection(instance._connection, {instance._node})
     if instance._node not in instance._connection.dependencies:
         instance._connection.invalidate_dependencies()
-    _name_class(selection, table if isinstance(table, type) else type(table))
+    name_class(selection, table if isinstance(table, type) else type(table))
     return selection
 
 
@@ -93,7 +93,7 @@ def _of_module(module: types.ModuleType) -> Selection:
     return selection
 
 
-def _name_class(selection: Selection, cls: type) -> None:
+def name_class(selection: Selection, cls: type) -> None:
     """Record the class name ("Session", or "Session.Trial" for a part) and module of a declared class."""
     if getattr(cls, "_declared", None) is None:
         return

@@ -214,7 +214,11 @@ class Connection:
             from ..dependencies import DependencyGraph
             from .foreign_keys import read_foreign_keys, read_primary_keys
 
-            self._dependencies = DependencyGraph(read_primary_keys(self), read_foreign_keys(self))
+            def read() -> tuple[Any, Any]:
+                return read_primary_keys(self), read_foreign_keys(self)
+
+            self._dependencies = DependencyGraph(*read(), loader=read, full_name=self.full_name,
+                                                 known_schemas=lambda: list(self.schemas))
         return self._dependencies
 
     def invalidate_dependencies(self) -> None:
@@ -343,8 +347,13 @@ class Connection:
                     yield connection
                 finally:
                     self._local.connection = None
-        except sa.exc.DBAPIError as err:
-            raise translate(err, self.dialect_name) from err
+        except sa.exc.SQLAlchemyError as err:
+            interrupt = _interrupt_behind(err)
+            if interrupt is not None:  # the rollback after Ctrl-C failed: the interrupt is what happened
+                raise interrupt from None
+            if isinstance(err, sa.exc.DBAPIError):
+                raise translate(err, self.dialect_name) from err
+            raise
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -486,6 +495,21 @@ class Connection:
         """Return the pooled connections; :meth:`is_connected` is False until the connection is used again."""
         self._closed = True
         self.engine.dispose()
+
+
+def _interrupt_behind(err: BaseException) -> BaseException | None:
+    """A KeyboardInterrupt or SystemExit that ``err`` was raised while handling, if any.
+
+    Interrupted mid-statement, a driver such as pymysql leaves its connection unreadable,
+    so the rollback that follows fails too (as a lost connection); that failure must not
+    replace the interrupt.
+    """
+    seen = err.__context__
+    while seen is not None:
+        if isinstance(seen, (KeyboardInterrupt, SystemExit)):
+            return seen
+        seen = seen.__context__
+    return None
 
 
 def _execute(cursor: Any, sql: str, values: Any) -> Any:

@@ -84,6 +84,14 @@ def _code_class(dialect: str, orig: BaseException) -> type[errors.DataJointError
     return _sqlite_class(orig)
 
 
+def _message(orig: BaseException, dialect: str) -> str:
+    """The driver's message; pymysql's args are (code, text), whose tuple form would show as "(1062, '...')"."""
+    args = orig.args
+    if dialect in ("mysql", "mariadb") and len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        return f"{args[1]} (MySQL error {args[0]})"
+    return str(orig).strip()
+
+
 def translate(err: sa.exc.DBAPIError, dialect: str) -> errors.DataJointError:
     """The DataJoint error for a driver error raised through SQLAlchemy."""
     orig = err.orig if err.orig is not None else err
@@ -91,7 +99,7 @@ def translate(err: sa.exc.DBAPIError, dialect: str) -> errors.DataJointError:
         cls: type[errors.DataJointError] = errors.LostConnectionError
     else:
         cls = _code_class(dialect, orig) or errors.QueryError
-    message = str(orig).strip()
+    message = _message(orig, dialect)
     if cls is errors.DuplicateError:
         return cls(message, "To ignore duplicate entries in insert, set skip_duplicates=True")
     return cls(message, str(err.statement or ""))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import DataJointError
-from ..heading import Attribute, Heading
+from ..heading import Heading
 
 __all__ = ["check_homology", "determines", "join_heading", "with_primary_key"]
 
@@ -45,7 +45,7 @@ def check_homology(left: Heading, right: Heading, semantic_check: bool = True, *
 
 def determines(left: Heading, right: Heading) -> bool:
     """``left -> right``: every primary-key attribute of ``right`` is an attribute of ``left``."""
-    return all(name in left for name in right.primary_key)
+    return left.determines(right)
 
 
 def with_primary_key(heading: Heading, key: list[str]) -> Heading:
@@ -53,12 +53,6 @@ def with_primary_key(heading: Heading, key: list[str]) -> Heading:
     attrs = [replace(heading[n], in_key=True) for n in key]
     attrs += [replace(a, in_key=False) for a in heading.attributes.values() if a.name not in key]
     return Heading(attrs)
-
-
-def _dependent(master: Heading, other: Heading, nullable: bool) -> list[Attribute]:
-    attrs = [master[n] for n in master.primary_key] + [master[n] for n in master.secondary_attributes]
-    extra = [a for a in other.attributes.values() if a.name not in master]
-    return attrs + [replace(a, in_key=False, nullable=a.nullable or nullable) for a in extra]
 
 
 def join_heading(left: Heading, right: Heading, *, left_join: bool = False, nullable_key: bool = False) -> Heading:
@@ -69,13 +63,4 @@ def join_heading(left: Heading, right: Heading, *, left_join: bool = False, null
     caller); its right-hand attributes become nullable.  ``nullable_key`` (aggregation
     keeping all rows) takes the union of the keys without requiring a dependency.
     """
-    if not nullable_key and determines(left, right):
-        return Heading(_dependent(left, right, left_join))
-    if not nullable_key and determines(right, left):
-        return Heading(_dependent(right, left, False))
-    key = left.primary_key + [n for n in right.primary_key if n not in left]
-    attrs = [replace(left[n], in_key=True) if n in left else replace(right[n], in_key=True) for n in key]
-    attrs += [left[n] for n in left.secondary_attributes if n not in key]
-    attrs += [replace(right[n], nullable=right[n].nullable or left_join) for n in right.secondary_attributes
-              if n not in key and n not in left]
-    return Heading(attrs)
+    return left.join(right, left=left_join, nullable_pk=nullable_key)

@@ -10,6 +10,17 @@ else, primary keys included, goes through alembic migrations
 from .alter import alter, plan
 from .diff import AlterPlan, Change
 
+#: The core type a column of a native SQL type (as found in a pre-2.0 MySQL database) is relabelled with.
+#: Unsigned integers widen to the next signed core type; ``bigint unsigned`` has none wider and
+#: becomes int64, which cannot hold values above 2**63 - 1.  All MySQL blobs are ``<blob>``.
+NATIVE_TO_CORE_TYPE: dict[str, str] = {
+    "tinyint": "int8", "smallint": "int16", "mediumint": "int32", "int": "int32", "bigint": "int64",
+    "tinyint unsigned": "int16", "smallint unsigned": "int32", "mediumint unsigned": "int32",
+    "int unsigned": "int64", "bigint unsigned": "int64",
+    "float": "float32", "double": "float64",
+    "tinyblob": "<blob>", "blob": "<blob>", "mediumblob": "<blob>", "longblob": "<blob>",
+}
+
 
 def add_job_metadata_columns(target, dry_run: bool = True) -> dict:  # noqa: ANN001 - a table or Schema
     """Add the hidden job metadata columns (``_job_start_time``, ...) to Computed/Imported tables declared without them.

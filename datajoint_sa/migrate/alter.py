@@ -10,6 +10,7 @@ mode, which rebuilds the table with its rows, indexes and foreign keys
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,16 +74,33 @@ def plan(cls: type) -> tuple[AlterPlan, Any]:
     return changes, declared
 
 
-def alter(table: Any, prompt: bool = True) -> bool:
-    """Apply the difference between the class definition and its table; True if something changed."""
-    from ..prompts import confirm
+def alter(table: Any, prompt: bool = True, context: Mapping[str, Any] | None = None) -> bool:
+    """Apply the difference between the class definition and its table; True if something changed.
 
+    Names in ``context`` take precedence over those seen at declaration when foreign
+    keys resolve; once the table is altered, the class keeps resolving in them.
+    """
     cls = type(table)
     if not isinstance(getattr(cls, "definition", None), str) or cls._schema is None:
         raise DataJointError(f"{cls.__name__} has no class definition to alter its table to.")
     connection = cls._schema.connection
     if connection.in_transaction:
         raise DataJointError("alter() cannot run inside a transaction (e.g. in make()): it changes the table itself.")
+    if not context:
+        return _alter(cls, prompt)
+    before = cls.__dict__.get("_declaration", ({}, None))
+    cls._declaration = ({**before[0], **context}, before[1])
+    try:
+        return _alter(cls, prompt)
+    except BaseException:
+        cls._declaration = before
+        raise
+
+
+def _alter(cls: type, prompt: bool) -> bool:
+    from ..prompts import confirm
+
+    connection = cls._schema.connection
     changes, declared = plan(cls)
     if not changes:  # the heading still follows what the database does not store (SQLite: comments)
         cls._schema.redeclare(cls)
@@ -121,6 +139,33 @@ def _apply(connection: Any, changes: AlterPlan, declared: Any) -> None:
         else:
             for change in changes.changes:
                 operations.invoke(change.operation)
+            if connection.dialect_name == "mysql":
+                _restore_column_order(conn, target)
+
+
+def _restore_column_order(conn: Any, target: sa.Table) -> None:
+    """Move added columns to where the definition puts them (MySQL appends them at the end).
+
+    DataJoint 2.x keeps a table's columns in definition order, so ``SHOW CREATE TABLE``
+    after altering and altering back equals the original.  Each misplaced column is
+    restated with ``MODIFY ... AFTER`` (https://dev.mysql.com/doc/refman/8.0/en/alter-table.html).
+    """
+    current = [c["name"] for c in sa.inspect(conn).get_columns(target.name, schema=target.schema)]
+    wanted = [c.name for c in target.columns]
+    if current == wanted or sorted(current) != sorted(wanted):
+        return
+    compiler = conn.dialect.ddl_compiler(conn.dialect, None)
+    preparer = conn.dialect.identifier_preparer
+    for position, name in enumerate(wanted):
+        if current[position] == name:
+            continue
+        place = f"AFTER {preparer.quote(wanted[position - 1])}" if position else "FIRST"
+        spec = compiler.get_column_specification(target.c[name])
+        # sa.DDL formats its text with %: a literal percent sign (in a comment or default) is doubled
+        conn.execute(sa.DDL(f"ALTER TABLE {preparer.format_table(target)} MODIFY COLUMN {spec} {place}"
+                            .replace("%", "%%")))
+        current.remove(name)
+        current.insert(position, name)
 
 
 def _batch(connection: Any, operations: Operations, target: sa.Table, changes: list[Any]) -> None:

@@ -49,7 +49,7 @@ def load_module(name: str) -> types.ModuleType:
 
 def load_schema(module_name: str, schema: str | None = None) -> Any:
     """The Schema declared by a module, imported without creating tables."""
-    from ..schema import Schema
+    from ..schemas import Schema
 
     with dj_config.override(database__create_tables=False):
         module = load_module(module_name)
@@ -61,7 +61,7 @@ def load_schema(module_name: str, schema: str | None = None) -> Any:
         raise DataJointError(f"Module {module_name} should declare {what}; found: {', '.join(found) or 'none'}. "
                              "Choose one with --schema.")
     chosen = next(iter(found.values()))
-    if not chosen.is_activated:
+    if not chosen.is_activated():
         raise DataJointError(f"The schema of {module_name} is not activated: activate it in the module.")
     return chosen
 

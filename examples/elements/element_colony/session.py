@@ -27,7 +27,7 @@ def activate(session_schema: str, subject_schema: str | None = None, *, create_s
     if subject_schema is not None:
         subject.activate(subject_schema, create_schema=create_schema, create_tables=create_tables,
                          linking_module=linking_module)
-    if not subject.schema.is_activated:
+    if not subject.schema.is_activated():
         raise dj.DataJointError("Activate element_colony.subject first, or pass subject_schema.")
     schema.activate(session_schema, create_schema=create_schema, create_tables=create_tables,
                     linking_module=linking_module)

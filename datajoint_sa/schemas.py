@@ -12,14 +12,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .declare import Parent, build_table, parse_definition
+from .declare import Parent, build_table, parse_definition, resolve_reference
 from .engine import catalog
 from .engine.connection import Connection
-from .errors import DataJointError, DeclarationError
+from .errors import AccessError, DataJointError, DeclarationError
 from .naming import table_name_for
 from .prompts import confirm
 from .table import FreeTable, Table
 from .user_tables import Part, UserTable
+from .virtual import reflect_schema
 
 __all__ = ["Schema", "list_schemas"]
 
@@ -64,11 +65,14 @@ class Schema:
                  _register: bool = True) -> None:
         self._register = _register
         self.database: str | None = None
-        self.context = dict(context) if context is not None else None
+        # the caller's own mapping, when it is one, so make_classes() puts the classes where the caller looks
+        self.context = (context if isinstance(context, MutableMapping) else dict(context)) if context is not None else None
         self.connection: Connection | None = connection
         self.metadata = sa.MetaData()
         self.create_tables = create_tables
-        self._pending: list[tuple[type, dict[str, Any]]] = []
+        # Every class decorated, with the names seen then: declared on activate(), and again
+        # on a later activate() after drop().
+        self._decorated: list[tuple[type, dict[str, Any]]] = []
         self._classes: dict[str, type] = {}
         self._linking: dict[str, Any] = {}
         if schema_name is not None:
@@ -85,7 +89,7 @@ class Schema:
             if self.database is None:
                 raise DataJointError("activate() needs a schema name.")
             return self
-        if self.database is not None and self.database != schema_name:
+        if self.database is not None and self.database != schema_name and self._declared_any():
             raise DataJointError(f"Schema is already activated as {self.database!r}; cannot activate as {schema_name!r}.")
         _check_schema_name(schema_name)
         self._add_names(linking_module, add_objects)
@@ -101,10 +105,14 @@ class Schema:
         self._ensure_exists(create_schema)
         if self._register or schema_name not in self.connection.schemas:
             self.connection.schemas[schema_name] = self
-        pending, self._pending = self._pending, []
-        for cls, context in pending:
-            self._declare(cls, context)
+        for cls, context in self._decorated:
+            if cls.__dict__.get("_declared") is None:  # not yet, or no longer (after drop())
+                self._declare(cls, context)
         return self
+
+    def _declared_any(self) -> bool:
+        """Whether tables of this schema are declared (false before activate() and after drop())."""
+        return bool(self._classes)
 
     def _add_names(self, linking_module: types.ModuleType | Mapping[str, Any] | None,
                    add_objects: Mapping[str, Any] | None) -> None:
@@ -122,8 +130,8 @@ class Schema:
         catalog.create_schema(self.connection, self.database)
         logger.debug("Created schema %s", self.database)
 
-    @property
     def is_activated(self) -> bool:
+        """Whether the schema is bound to a database schema (``activate`` was called with a name)."""
         return self.database is not None
 
     # -- declaration ---------------------------------------------------------------------
@@ -134,11 +142,34 @@ class Schema:
         if issubclass(cls, Part):
             raise DataJointError(f"Part table {cls.__name__} is declared with its master: nest it in the master class.")
         seen = dict(context) if context is not None else _frame_context(1)
+        if not _has_definition(cls):
+            if self._adopt_existing(cls):
+                return cls
+            raise NotImplementedError(f"Table class {cls.__name__} has no `definition`: give it the table's "
+                                      "definition string (class attribute `definition = \"\"\"...\"\"\"`).")
+        self._decorated = [(c, s) for c, s in self._decorated if c is not cls] + [(cls, seen)]
         if self.database is None:
-            self._pending.append((cls, seen))
+            cls._schema = self  # so that using it says the schema is not activated
         else:
             self._declare(cls, seen)
         return cls
+
+    def _adopt_existing(self, cls: type) -> bool:
+        """Bind a class without a definition to its table when the table exists, as read from the database.
+
+        DataJoint declares only missing tables, so a class naming an existing table
+        needs no definition; its heading is the table's.
+        """
+        if self.database is None:
+            return False
+        table_name = table_name_for(cls.__name__, cls.tier, None)
+        existing = reflect_schema(self.connection, self.database).get(table_name)
+        if existing is None:
+            return False
+        cls._declared, cls._schema, cls.table_name = existing, self, table_name
+        cls._declaration, cls._parts = ({}, None), ()
+        self._classes[cls.__name__] = cls
+        return True
 
     def _context(self, seen: Mapping[str, Any], cls: type) -> dict[str, Any]:
         module = inspect.getmodule(cls)
@@ -163,6 +194,7 @@ class Schema:
             cls._declare_check(declared)
         cls._declared = declared
         cls._schema = self
+        _document(cls)
         cls.table_name = table_name
         if master is not None:
             cls.master = master
@@ -172,7 +204,7 @@ class Schema:
             self._create(cls, declared)
         # A Part is known by its master's name: a bare name would shadow another table of that name.
         self._classes[cls.__name__ if master is None else f"{master.__name__}.{cls.__name__}"] = cls
-        parts = [v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, Part)]
+        parts = _part_classes(cls)
         cls._parts = tuple(parts)
         for part in parts:
             self._declare(part, {**seen, cls.__name__: cls}, master=cls)
@@ -194,7 +226,7 @@ class Schema:
             if platform:
                 definition = dataclasses.replace(definition, lines=(*definition.lines, *platform))
             return build_table(definition, schema=self.database, table=table_name, metadata=metadata,
-                               rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master))
+                               rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master, cls))
         except DataJointError as err:
             if type(err) is not DataJointError:  # a more specific error already says what it is
                 raise
@@ -223,7 +255,9 @@ class Schema:
                     from .engine.errors import translate
 
                     reason = translate(err, connection.dialect_name)
-                    raise DeclarationError(f"Cannot create table {cls.__name__}: {reason.args[0]}") from err
+                    # a missing privilege stays an AccessError, so callers can tell it from a bad definition
+                    kind = type(reason) if isinstance(reason, AccessError) else DeclarationError
+                    raise kind(f"Cannot create table {cls.__name__}: {reason.args[0]}") from err
             catalog.write_lineage(connection, self.database, cls.table_name, declared.heading.lineages)
         connection.invalidate_dependencies()
         logger.debug("Declared %s as %s", cls.__name__, table.name)
@@ -380,27 +414,43 @@ class Schema:
         return f"Schema `{self.database}`" if self.database else "Schema() (not activated)"  # as DataJoint prints it
 
 
+def _has_definition(cls: type) -> bool:
+    """Whether a table class defines ``definition`` itself (the tiers' empty default is none).
+
+    A class without one (a misspelled ``definitions = ...``) can only stand for an
+    existing table; otherwise decorating it raises NotImplementedError, as DataJoint does.
+    """
+    tiers_module = UserTable.__module__
+    return any("definition" in vars(k) for k in cls.__mro__ if getattr(k, "__module__", None) != tiers_module)
+
+
 def _check_schema_name(name: str) -> None:
     if not isinstance(name, str) or not name or not name.replace("_", "a").isalnum() or name[0].isdigit():
         raise DataJointError(f"Invalid schema name {name!r}: use letters, digits and underscores, not starting with a digit.")
 
 
-def _resolve(ref: str, context: Mapping[str, Any], master: type | None) -> Parent:
-    """The declared table class a foreign-key reference names."""
-    head, *rest = ref.split(".")
-    if head == "master" and master is not None:
-        target: Any = master
-    elif head in context:
-        target = context[head]
-    else:
-        raise DataJointError(f"Foreign key reference {ref} could not be resolved")
-    for name in rest:
-        target = getattr(target, name, None)
-    if not (isinstance(target, type) and issubclass(target, Table)) or target._declared is None:
-        raise DataJointError(f"Foreign key reference {ref} does not name a declared table")
-    declared = target._declared
-    return Parent(full_name=f"{target._schema.database}.{target.table_name}", heading=declared.heading,
-                  sql_table=declared.table)
+def _resolve(ref: str, context: Mapping[str, Any], master: type | None, owner: type[Table] | None = None) -> Parent:
+    """The declared table class a foreign-key reference names (``master``, ``self.x`` included)."""
+    return resolve_reference(ref, context, master=master, owner=owner)
+
+
+_DEFINITION_DOC = "\nTable definition:\n\n"
+
+
+def _document(cls: type) -> None:
+    """End the class docstring with the current definition, so help(Table) shows it (replaced on redeclaration)."""
+    doc = (cls.__dict__.get("__doc__") or "").split(_DEFINITION_DOC)[0]
+    cls.__doc__ = f"{doc}{_DEFINITION_DOC}{cls.definition}" if cls.definition else doc or None
+
+
+def _part_classes(cls: type) -> list[type]:
+    """The Part classes nested in a master, inherited ones included, in the order they were written."""
+    found: dict[str, type] = {}
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            if isinstance(value, type) and issubclass(value, Part):
+                found[name] = value
+    return list(found.values())
 
 
 def list_schemas(connection: Connection | None = None) -> list[str]:
