@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import DataJointError
+from .provenance import add_prov_column  # the hidden _prov column for Entry tables declared before capture
 
-__all__ = ["set_replica_identity"]
+__all__ = ["add_prov_column", "set_replica_identity"]
 
 _MODES = ("default", "full")
 

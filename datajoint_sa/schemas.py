@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import re
@@ -221,6 +222,9 @@ class Schema:
         table_name = table_name or cls.table_name
         try:
             definition = parse_definition(cls.definition)
+            platform = getattr(cls, "_platform_attribute_lines", tuple)()  # hidden attributes (job metadata)
+            if platform:
+                definition = dataclasses.replace(definition, lines=(*definition.lines, *platform))
             return build_table(definition, schema=self.database, table=table_name, metadata=metadata,
                                rules=self.connection.rules, resolve=lambda ref: _resolve(ref, context, master, cls))
         except DataJointError as err:

@@ -37,6 +37,7 @@ from pydantic_core import ValidationError
 from .errors import DataJointError
 from .errors import KeyError as DataJointKeyError
 from .logging import LOGGER_NAMES, configure_loggers
+from .provenance import ProvenanceSettings  # noqa: F401 - the provenance section on its own, as DataJoint 2.x names it
 from .stores.spec import store_spec  # imported with the config, so both raise the same error classes
 
 __all__ = [
@@ -538,12 +539,18 @@ class Config:
     def override(self, **changes: Any) -> Iterator[Config]:
         """Change settings inside a ``with`` block and restore them after.
 
-        Nested keys are written with double underscores: ``database__host="db"``.
+        Nested keys are written with double underscores: ``database__host="db"``, or a
+        section as a mapping: ``jobs={"keep_completed": True}``.
         """
         saved = copy.deepcopy(self._values), set(self._explicit), set(self._from_secrets)
         try:
             for name, value in changes.items():
-                self._set(name.replace("__", "."), value)
+                key = name.replace("__", ".")
+                if isinstance(value, Mapping) and key not in DEFAULTS:  # a whole section: jobs={"keep_completed": True}
+                    for sub, sub_value in value.items():
+                        self._set(f"{key}.{sub}", sub_value)
+                else:
+                    self._set(key, value)
             yield self
         finally:
             self._values, self._explicit, self._from_secrets = saved

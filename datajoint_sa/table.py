@@ -17,6 +17,7 @@ from .errors import DataJointError, DuplicateError, IntegrityError
 from .expression.query import QueryExpression
 from .heading import Heading
 from .insert import Batch, InsertPlan, insert_statement, iter_chunks
+from .provenance import with_provenance
 
 __all__ = ["Table", "FreeTable", "TableNotConfigured", "allow_direct_insert"]
 
@@ -177,6 +178,7 @@ class Table(QueryExpression):
 
     def _send(self, plan: InsertPlan, batches: Iterator[Batch]) -> None:
         """Send checked batches in one transaction (a savepoint inside the caller's transaction)."""
+        batches = iter(with_provenance(batches, self))  # Entry tables: the hidden _prov record, when captured
         connection = self._connection
         dialect = connection.dialect_name
         # The first two batches are checked before a connection is taken: a small insert

@@ -7,6 +7,7 @@ Table classes behave like instances of themselves: ``Session & key``,
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from .naming import TIER_PREFIXES, tier_of_table_name
@@ -16,7 +17,16 @@ from .table import Table
 __all__ = ["TableMeta", "UserTable", "Manual", "Lookup", "Imported", "Computed", "Part", "tier_class"]
 
 # Names that stay class-level even though they are defined on the table classes.
-_CLASS_LEVEL = {"definition", "contents", "tier", "table_name", "master"}
+_CLASS_LEVEL = {"definition", "contents", "tier", "tier_regexp", "table_name", "master"}
+
+
+#: The table name of a class, without its tier prefix: snake_case words.
+TABLE_NAME_BODY = r"[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*"
+
+
+def _tier_regexp(tier: str) -> str:
+    """The regular expression that the whole table name of a class of ``tier`` matches (``re.fullmatch``)."""
+    return f"(?P<{tier.lower()}>{re.escape(TIER_PREFIXES[tier])}{TABLE_NAME_BODY})"
 
 
 class TableMeta(type):
@@ -65,6 +75,13 @@ class UserTable(Table, metaclass=TableMeta):
 
     definition: str = ""
 
+    @classmethod
+    def _platform_attribute_lines(cls) -> tuple[Any, ...]:
+        """Hidden attribute lines the library adds to the definition at declaration: ``_prov`` of Entry tables."""
+        from .provenance import prov_lines
+
+        return prov_lines(cls)
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._declared = None  # each subclass is declared on its own
@@ -74,6 +91,7 @@ class Manual(UserTable):
     """Data entered by hand or by external tools."""
 
     tier = "Manual"
+    tier_regexp = _tier_regexp("Manual")
     _prefix = TIER_PREFIXES["Manual"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
@@ -81,6 +99,7 @@ class Lookup(UserTable):
     """Small reference tables whose ``contents`` are inserted at declaration."""
 
     tier = "Lookup"
+    tier_regexp = _tier_regexp("Lookup")
     _prefix = TIER_PREFIXES["Lookup"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
     contents: Any = ()
 
@@ -89,6 +108,7 @@ class Imported(AutoPopulate, UserTable):
     """Data brought in from outside by ``make()``, one key at a time (see populate)."""
 
     tier = "Imported"
+    tier_regexp = _tier_regexp("Imported")
     _prefix = TIER_PREFIXES["Imported"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
@@ -96,6 +116,7 @@ class Computed(AutoPopulate, UserTable):
     """Data computed from other tables by ``make()``, one key at a time (see populate)."""
 
     tier = "Computed"
+    tier_regexp = _tier_regexp("Computed")
     _prefix = TIER_PREFIXES["Computed"]  # the table-name prefix of the tier (DataJoint 2.x's attribute)
 
 
@@ -103,6 +124,8 @@ class Part(UserTable):
     """Detail rows that belong to one row of a master table, declared as a class nested in the master."""
 
     tier = "Part"
+    tier_regexp = (r"(?P<master>" + "|".join(_tier_regexp(t) for t in TIER_PREFIXES) + r")__(?P<part>"
+                   + TABLE_NAME_BODY + ")")
     master: Any = None  # the master table class, set when the master is declared
 
 

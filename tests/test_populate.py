@@ -546,3 +546,44 @@ def test_sigterm_raises_system_exit_in_populate_and_ends_processes_forked_meanwh
                 os._exit(3)  # reached only if SIGTERM raised SystemExit here too
         _, status = os.waitpid(pid, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+
+
+def test_legacy_make_tuples_is_the_make(schema):
+    """A class of DataJoint 0.x that defines ``_make_tuples`` instead of ``make`` populates with it."""
+
+    @schema
+    class Source(dj.Lookup):
+        definition = """
+        source_id : int16
+        """
+        contents = [(1,), (2,)]
+
+    @schema
+    class Legacy(dj.Computed):
+        definition = """
+        -> Source
+        copy_id : int16
+        ---
+        doubled : int32
+        """
+
+        def _make_tuples(self, key):
+            self.insert(dict(key, copy_id=i, doubled=2 * key["source_id"]) for i in range(2))
+
+    result = Legacy.populate()
+    assert result["success_count"] == 2
+    assert sorted(Legacy.to_arrays("doubled").tolist()) == [2, 2, 4, 4]
+    assert Legacy.progress() == (0, 2)
+
+
+def test_processes_none_means_one_worker_per_core(pipeline):
+    """``processes=None`` (DataJoint 2.x's spelling for 'as many as there are cores') makes every key."""
+    summary = pipeline["Summary"]
+    assert summary.populate(processes=None) == {"success_count": 6, "error_list": []}
+    assert len(summary()) == 6
+
+
+def test_upstream_outside_make_raises(pipeline):
+    summary = pipeline["Summary"]
+    with pytest.raises(DataJointError, match="only available inside make"):
+        _ = summary().upstream

@@ -54,6 +54,13 @@ class AutoPopulate:
                 "set dj.config['jobs.allow_new_pk_fields_in_computed_tables'] = True to silence this.",
                 cls.__name__, ", ".join(own))
 
+    @classmethod
+    def _platform_attribute_lines(cls) -> tuple[Any, ...]:
+        """Hidden attributes the library declares on this table: the job metadata, when ``jobs.add_job_metadata``."""
+        from .metadata import job_metadata_lines
+
+        return job_metadata_lines(cls)
+
     # -- what to compute ---------------------------------------------------------------
     @property
     def key_source(self) -> Any:
@@ -88,6 +95,27 @@ class AutoPopulate:
     def _todo(self, restrictions: Sequence[Any]) -> Any:
         """Keys of the key source (under the restrictions) not yet in this table."""
         return self._key_source_under(restrictions) - self.proj()
+
+    #: The key of the make() running on this instance (None outside make), and its trace once read.
+    _upstream_key: dict[str, Any] | None = None
+    _upstream: Any = None
+
+    @property
+    def upstream(self) -> Any:
+        """Inside make(): ``Diagram.trace(self & key)``, the ancestors restricted to the rows of the current key.
+
+        ``self.upstream[Session]`` is Session restricted to the row(s) the key derives
+        from; a table that is not an ancestor raises.  Built on first use in each make
+        and shared by the three parts of a three-part make; outside make it raises.
+        """
+        if self._upstream_key is None:
+            raise DataJointError(f"{type(self).__name__}.upstream is only available inside make(): it is the trace "
+                                 "of the key being made.")
+        if self._upstream is None:
+            from ..diagram import Diagram
+
+            self._upstream = Diagram.trace(self & self._upstream_key)
+        return self._upstream
 
     @property
     def jobs(self) -> Any:
@@ -132,7 +160,7 @@ class AutoPopulate:
     # -- populate --------------------------------------------------------------------------
     def populate(self, *restrictions: Any, suppress_errors: bool = False, return_exception_objects: bool = False,
                  reserve_jobs: bool = False, order: str = "original", max_calls: int | None = None,
-                 display_progress: bool = False, processes: int = 1, make_kwargs: dict[str, Any] | None = None,
+                 display_progress: bool = False, processes: int | None = 1, make_kwargs: dict[str, Any] | None = None,
                  priority: int | None = None, refresh: bool | None = None) -> dict[str, Any]:
         """Call make() for every key of the key source (under the restrictions) not yet in the table.
 
@@ -142,7 +170,8 @@ class AutoPopulate:
         takes pending jobs by priority (only those ``<= priority`` if given) and
         records failures there.  ``order`` is 'original' (by key), 'reverse' or
         'random'; ``max_calls`` caps the number of keys tried; ``processes`` > 1
-        runs a local pool of worker processes; ``make_kwargs`` are passed to make.
+        runs a local pool of worker processes (None: one per CPU core, at most one
+        per key); ``make_kwargs`` are passed to make.
 
         Returns ``{"success_count": n, "error_list": [(key, message), ...]}`` (with
         ``return_exception_objects`` the exceptions instead of messages); a make
@@ -161,7 +190,8 @@ class AutoPopulate:
             if max_calls is not None:
                 keys = keys[: max(int(max_calls), 0)]
             runner = KeyRunner(self, jobs, suppress_errors, return_exception_objects, dict(make_kwargs or {}))
-            processes = min(max(int(processes), 1), len(keys), os.cpu_count() or 1)
+            wanted = (os.cpu_count() or 1) if processes is None else max(int(processes), 1)  # None: one per core
+            processes = min(wanted, len(keys), os.cpu_count() or 1)
             if processes > 1:
                 from .pool import run_pool
 

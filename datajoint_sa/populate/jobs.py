@@ -37,7 +37,8 @@ from ..heading import Heading
 from ..settings import config
 from ..table import Table
 
-__all__ = ["JobTable", "existing_jobs_tables", "jobs_table_for", "server_time", "job_version"]
+__all__ = ["ERROR_MESSAGE_LENGTH", "TRUNCATION_APPENDIX", "JobTable", "existing_jobs_tables", "jobs_table_for",
+           "server_time", "job_version"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -45,6 +46,8 @@ T = TypeVar("T")
 
 ERROR_MESSAGE_LENGTH = 2047
 TRUNCATION = "...truncated"
+#: The name DataJoint 2.x gives the ending of a truncated error message.
+TRUNCATION_APPENDIX = TRUNCATION
 STATUSES = ("pending", "reserved", "success", "error", "ignore")
 
 
@@ -54,9 +57,12 @@ def server_time(connection: Any) -> datetime.datetime:
     return datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def job_version() -> str:
-    """The code version recorded with each job, as ``jobs.version_method`` selects ('' when off)."""
-    if config["jobs.version_method"] != "git":
+def job_version(settings: Any = None) -> str:
+    """The code version recorded with each job, as ``jobs.version_method`` selects ('' when off).
+
+    ``settings`` is a :class:`~datajoint_sa.settings.Config` (the global one by default).
+    """
+    if (config if settings is None else settings)["jobs.version_method"] != "git":
         return ""
     return _git_version(os.getcwd())
 
@@ -120,6 +126,17 @@ class JobTable(Table):
     """The jobs of one auto-populated table: a table of ``~~name`` with queue operations."""
 
     target: Any = None
+
+    @property
+    def definition(self) -> str:  # type: ignore[override]
+        """The definition this jobs table is declared from (the target's key in DataJoint types, then the status)."""
+        return _definition(self.target)
+
+    @property
+    def is_declared(self) -> bool:
+        """Whether the jobs table exists in the database (it is declared on first use, and dropped with its target)."""
+        with self.connection.session(write=False) as conn:
+            return sa.inspect(conn).has_table(self.sql_table.name, schema=self.sql_table.schema)
 
     # -- views ------------------------------------------------------------------------
     @property

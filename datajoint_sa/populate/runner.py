@@ -13,6 +13,7 @@ and still queued.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import inspect
 import logging
@@ -25,13 +26,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import provenance
 from ..dialects import reserves_on_autocommit_connection, single_writer, skips_locked_rows
 from ..engine.direct import DirectStatement
 from ..engine.retry import retry_on_conflict
 from ..errors import DataJointError
 from ..table import allow_direct_insert
+from .jobs import job_version
+from .metadata import has_job_metadata, record_job_metadata
 
-__all__ = ["JOBS", "KeyRunner", "fingerprint", "SKIPPED"]
+__all__ = ["JOBS", "KeyRunner", "fingerprint", "make_method", "SKIPPED"]
 
 logger = logging.getLogger("datajoint_sa")
 
@@ -87,6 +91,12 @@ def fingerprint(value: Any) -> bytes:
     return digest.digest()
 
 
+def make_method(table: Any) -> Any:
+    """The bound method that makes one key: ``make``, or the legacy ``_make_tuples`` of DataJoint 0.x classes."""
+    legacy = getattr(table, "_make_tuples", None)
+    return legacy if callable(legacy) else table.make
+
+
 def error_message(error: BaseException) -> str:
     """``ClassName: message``, or just ``ClassName`` when the message is empty (as DataJoint 2.x writes it)."""
     text = str(error)
@@ -105,7 +115,10 @@ class KeyRunner:
 
     def __post_init__(self) -> None:
         self.name = type(self.table).__name__
-        self.generator = inspect.isgeneratorfunction(type(self.table).make)
+        self.make = make_method(self.table)
+        self.job_metadata = has_job_metadata(self.table)
+        self._started_at = datetime.datetime.now()
+        self.generator = inspect.isgeneratorfunction(self.make)
         self._done_statements: dict[tuple[str, ...], DirectStatement] = {}
         # Where writers take turns anyway, a plain make reserves its job inside its own transaction.
         self.reserve_inside = (self.jobs is not None and not self.generator
@@ -146,7 +159,8 @@ class KeyRunner:
         started = time.perf_counter()
         self._claim_on_commit = None
         try:
-            made = self._make_generator(key, started) if self.generator else self._make_plain(key, started)
+            with self._making(key):
+                made = self._make_generator(key, started) if self.generator else self._make_plain(key, started)
             self._claimed, self._claim_on_commit = self._claim_on_commit, None  # committed with the results
         except (KeyboardInterrupt, SystemExit) as err:
             self._failed(key, err)
@@ -161,6 +175,19 @@ class KeyRunner:
             return SKIPPED
         logger.log(JOBS, "%s: made %s in %.3f s", self.name, key, time.perf_counter() - started)
         return True
+
+    @contextlib.contextmanager
+    def _making(self, key: dict[str, Any]) -> Iterator[None]:
+        """While ``key`` is made: ``table.upstream`` traces it, and Entry rows inserted record it as their origin."""
+        table = self.table
+        table._upstream_key, table._upstream = dict(key), None
+        self._started_at = datetime.datetime.now()
+        token = provenance.set_ingesting(table.full_table_name, key, job_version() or None)
+        try:
+            yield
+        finally:
+            provenance.reset_ingesting(token)
+            table._upstream_key, table._upstream = None, None
 
     def _failed(self, key: dict[str, Any], err: BaseException) -> None:
         message = error_message(err)
@@ -182,6 +209,8 @@ class KeyRunner:
 
     def _complete(self, key: dict[str, Any], started: float) -> bool:
         """Inside the inserting transaction: take the job off the queue and claim the next one."""
+        if self.job_metadata:
+            record_job_metadata(self.table, key, self._started_at, time.perf_counter() - started, job_version())
         if self.jobs is not None:
             self.jobs.complete(key, time.perf_counter() - started)
             claimed = self._next is not None and self.jobs.reserve_unlocked(self._next)
@@ -197,13 +226,13 @@ class KeyRunner:
                 return False
             if self.jobs is None and self._is_done(key):
                 return False
-            self.table.make(dict(key), **self.make_kwargs)
+            self.make(dict(key), **self.make_kwargs)
             return self._complete(key, started)
 
     def _make_generator(self, key: dict[str, Any], started: float) -> bool:
         if self.jobs is None and self._is_done(key):
             return False
-        outside = self.table.make(dict(key), **self.make_kwargs)
+        outside = self.make(dict(key), **self.make_kwargs)
         fetched = fingerprint(next(outside))
         computed = next(outside)
         return retry_on_conflict(lambda: self._insert_computed(key, fetched, computed, started),
@@ -214,7 +243,7 @@ class KeyRunner:
         with self.table.connection.transaction, _inserting():
             if self.jobs is None and self._is_done(key):
                 return False
-            inside = self.table.make(dict(key), **self.make_kwargs)
+            inside = self.make(dict(key), **self.make_kwargs)
             if fingerprint(next(inside)) != fetched:
                 raise DataJointError(f"The inputs of {self.name} for {key} changed while it computed; nothing was "
                                      "inserted. Populate again to use the new inputs.")
