@@ -6,5 +6,6 @@ import Top, AndList, Not``).
 """
 
 from .expression.condition import AndList, Not, Top, to_clause
+from .expression.semantics import assert_join_compatibility
 
-__all__ = ["AndList", "Not", "Top", "to_clause"]
+__all__ = ["AndList", "Not", "Top", "assert_join_compatibility", "to_clause"]

@@ -55,14 +55,22 @@ def _tables(schema: Any) -> Iterator[Any]:
         yield FreeTable(schema.connection, f"{schema.database}.{name}") if table is None else table
 
 
-def _stored_columns(schema: Any) -> Iterator[tuple[Any, str, Any]]:
-    """(table, attribute, codec chain) for every codec attribute of ``schema`` whose values live in a store."""
+def _stored_columns(schema: Any, hashed: bool) -> Iterator[tuple[Any, str, Any]]:
+    """(table, attribute, codec) for every attribute of ``schema`` whose values are hash-addressed
+    (``hashed``: :attr:`Attribute.is_hash_object`) or schema-addressed (``is_schema_object``)
+    objects in a store.  The codec is the innermost of the attribute's chain: it wrote the
+    stored value, so it reads the paths the value refers to.
+    """
     from .codecs import codec_chain
 
     for table in _tables(schema):
         for attr in table.heading.attributes.values():
-            if attr.type.kind == "codec" and attr.type.store is not None:
-                yield table, attr.name, codec_chain(attr.type)[1]
+            if attr.type.kind != "codec" or attr.type.store is None:
+                continue  # the value is in the table
+            # resolved first: a codec not registered here raises, rather than its objects looking orphaned
+            chain = codec_chain(attr.type)[1]
+            if attr.is_hash_object if hashed else attr.is_schema_object:
+                yield table, attr.name, chain[-1]
 
 
 def _schema_config(schema: Any) -> Any:
@@ -107,16 +115,10 @@ class GarbageCollector:
         return default if isinstance(default, str) else None
 
     def _references(self, hashed: bool) -> set[str]:
-        from .codecs import HashCodec, SchemaCodec
-
-        kind = HashCodec if hashed else SchemaCodec
         mine = self._store_name(self.store)
         found: set[str] = set()
         for schema in self.schemas:
-            for table, name, chain in _stored_columns(schema):
-                codec = next((c for c in chain if isinstance(c, kind)), None)
-                if codec is None:
-                    continue
+            for table, name, codec in _stored_columns(schema, hashed):
                 column = table.sql_table.c[name]
                 with table.connection.session() as conn:
                     for (stored,) in conn.execute(table.sql_table.select().with_only_columns(column)):

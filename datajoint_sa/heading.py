@@ -8,7 +8,8 @@ queries the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,13 +20,17 @@ from .types import NATIVE_CATEGORIES, AttributeType, parse_type
 if TYPE_CHECKING:
     from .codecs import Codec
 
-__all__ = ["Attribute", "Heading"]
+__all__ = ["Attribute", "COMPUTED_TYPE", "Heading", "default_attribute_properties"]
 
 #: Core types whose values NumPy holds in a typed column (others are Python objects).
 _NUMPY_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool"})
 
 
-@dataclass(frozen=True)
+#: The type of computed attributes (``proj(x="a * 2")``): values come back as the database computes them.
+COMPUTED_TYPE = AttributeType("computed", "native")
+
+
+@dataclass(frozen=True, init=False)
 class Attribute:
     """One attribute of a heading.
 
@@ -35,6 +40,13 @@ class Attribute:
     computed attribute (``proj(x='a * 2')``), None for stored ones.
     ``original_type`` is the type as the table's own definition wrote it; None for
     attributes a foreign key brings in (their type is the parent's).
+
+    Besides its fields, the constructor takes the keyword properties DataJoint 2.x
+    describes attributes with (see :data:`default_attribute_properties`): ``codec`` and
+    ``store`` give the type (``codec=get_codec("blob"), store="cold"`` is ``<blob@cold>``),
+    ``attribute_expression`` is ``expression``, a type may be a string, and the
+    properties that follow from the type or name (``numeric``, ``is_blob``, ``dtype`` ...)
+    are accepted and ignored.
     """
 
     name: str
@@ -46,6 +58,18 @@ class Attribute:
     lineage: str | None = None
     expression: str | None = None
     original_type: str | None = None
+
+    def __init__(self, name: str, type: AttributeType | str | None = None, in_key: bool = False,  # noqa: A002
+                 nullable: bool = False, default: str | None = None, comment: str = "",
+                 lineage: str | None = None, expression: str | None = None, original_type: str | None = None,
+                 **properties: Any) -> None:
+        values = {"name": name, "type": type, "in_key": in_key, "nullable": nullable, "default": default,
+                  "comment": comment, "lineage": lineage, "expression": expression, "original_type": original_type}
+        # headings are built on every query operator: only keyword properties or a type
+        # that is not yet an AttributeType take the slower path
+        if properties or type.__class__ is not AttributeType:
+            values = _resolve_properties(values, properties)
+        self.__dict__.update(values)
 
     @property
     def is_computed(self) -> bool:
@@ -108,6 +132,45 @@ class Attribute:
                 return False
         return attr_type.kind == "bytes" or _native_category(attr_type) == "native_blob"
 
+    @property
+    def store(self) -> str | None:
+        """The store a codec type names (``<blob@cold>``: ``"cold"``; ``<blob@>``: ``""``, the
+        default store); None when the type names none (values in the table, or not a codec type)."""
+        return self.type.store
+
+    @property
+    def is_hash_object(self) -> bool:
+        """Values live in a store under their content hash: ``<hash@>``, ``<blob@store>``,
+        ``<attach@store>``, or any codec whose chain stores through ``<hash@>``.
+
+        In-table ``<blob>``/``<attach>`` values are not: their bytes are in the column.
+        Garbage collection collects these objects by hash.
+        """
+        return self._stored_through("hash")
+
+    @property
+    def is_schema_object(self) -> bool:
+        """Values live in a store at paths named after schema, table and key: ``<object@>``,
+        ``<npy@>`` and any other :class:`~datajoint_sa.codecs.SchemaCodec` (by class, so custom
+        subclasses count), also when reached through a codec chain."""
+        return self._stored_through("schema")
+
+    def _stored_through(self, addressing: str) -> bool:
+        """Whether a codec of the addressing kind (``hash`` or ``schema``) stores this attribute's values."""
+        if self.type.kind != "codec":
+            return False
+        from .codecs import HashCodec, SchemaCodec, codec_chain
+
+        kind = HashCodec if addressing == "hash" else SchemaCodec
+        try:
+            if isinstance(self.codec, kind):  # both kinds store externally, whatever the @
+                return True
+            if self.type.store is None:  # the other codecs keep their value in the table without @
+                return False
+            return any(isinstance(codec, kind) for codec in codec_chain(self.type)[1])
+        except DataJointError:  # a codec not registered here, or an invalid chain: not known to be stored
+            return False
+
 
 def _native_category(attr_type: AttributeType) -> str | None:
     """The category of a native SQL type (``integer``, ``float``, ``string`` ...); None for core and codec types."""
@@ -117,28 +180,84 @@ def _native_category(attr_type: AttributeType) -> str | None:
     return next((name for name, pattern in NATIVE_CATEGORIES.items() if pattern.fullmatch(text)), None)
 
 
-_ATTRIBUTE_FIELDS = frozenset(f.name for f in fields(Attribute))
-_FIELD_ALIASES = {"attribute_expression": "expression"}  # DataJoint 2.x's name for a computed attribute's SQL
+#: The properties an :class:`Attribute` is described by, with their defaults (DataJoint 2.x's
+#: name).  ``Attribute(**{**default_attribute_properties, "name": "x", "codec": get_codec("blob"),
+#: "store": "cold"})`` is ``x : <blob@cold>``; without a type or codec, an attribute has the
+#: type of computed attributes.  Read-only: copy it (``dict(...)``) to change it.
+default_attribute_properties: Mapping[str, Any] = MappingProxyType({
+    "name": None, "type": None, "in_key": False, "nullable": False, "default": None, "comment": "",
+    "lineage": None, "expression": None, "original_type": None, "codec": None, "store": None,
+})
+
+#: DataJoint 2.x properties that follow from an attribute's type or name: accepted, not stored.
+_DERIVED_PROPERTIES = frozenset({
+    "numeric", "string", "uuid", "json", "is_blob", "is_hidden", "dtype", "autoincrement", "unsupported",
+    "sql_type",
+})
+
+
+def _as_type(value: AttributeType | str) -> AttributeType:
+    """A type given as text, parsed; SQL text DataJoint does not parse stays a native type."""
+    if isinstance(value, AttributeType):
+        return value
+    if not isinstance(value, str):
+        raise DataJointError(f"An attribute type is a type string or an AttributeType, not {type(value).__name__}.")
+    try:
+        return parse_type(value)
+    except DataJointError:
+        return AttributeType(value, "native")
+
+
+def _codec_type(codec: Any, store: str | None, given: AttributeType | None, name: Any) -> AttributeType:
+    """The ``<codec@store>`` type of ``codec`` (a Codec or its name); a codec type also given must agree."""
+    codec_name = codec if isinstance(codec, str) else getattr(codec, "name", None)
+    if not isinstance(codec_name, str) or not codec_name:
+        raise DataJointError(f"Attribute {name!r}: codec must be a Codec or a codec name, not {codec!r}.")
+    if given is not None and given.kind == "codec":
+        if given.codec != codec_name or (store is not None and given.store is not None and given.store != store):
+            raise DataJointError(f"Attribute {name!r}: type {given.text} disagrees with "
+                                 f"codec={codec_name!r}, store={store!r}.")
+        store = given.store if store is None else store
+    return parse_type(f"<{codec_name}@{store}>" if store is not None else f"<{codec_name}>")
+
+
+def _resolve_properties(values: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """The field values of an Attribute built from DataJoint 2.x keyword properties."""
+    name = values["name"]
+    unknown = sorted(set(properties) - _DERIVED_PROPERTIES - {"codec", "store", "attribute_expression"})
+    if unknown:
+        raise DataJointError(f"Attribute {name!r}: unknown properties {unknown}; an attribute is described by "
+                             f"{', '.join(default_attribute_properties)}.")
+    computed = properties.get("attribute_expression")
+    if computed is not None:
+        if values["expression"] is not None and values["expression"] != computed:
+            raise DataJointError(f"Attribute {name!r}: expression and attribute_expression disagree.")
+        values["expression"] = computed
+    given = None if values["type"] is None else _as_type(values["type"])
+    codec, store = properties.get("codec"), properties.get("store")
+    if codec is not None:
+        given = _codec_type(codec, store, given, name)
+    elif store is not None:
+        if given is None or given.kind != "codec":
+            raise DataJointError(f"Attribute {name!r}: store={store!r} applies to codec types (<blob@store> ...), "
+                                 f"not to {'no type' if given is None else given.text}.")
+        given = _codec_type(given.codec, store, given, name)
+    values["type"] = COMPUTED_TYPE if given is None else given
+    return values
 
 
 def attribute_from_mapping(properties: Mapping[str, Any]) -> Attribute:
     """An :class:`Attribute` from a mapping of its properties, as DataJoint 2.x describes attributes.
 
-    ``name`` is required; ``type`` may be a type string (parsed) or an AttributeType.
-    Keys DataJoint 2.x derives from the type (``numeric``, ``is_blob``, ``dtype`` ...)
-    are ignored: here they follow from the type.
+    ``name`` is required.  Unset (None) properties take their defaults; keys that are
+    not properties of an attribute are ignored, so any attribute description will do.
     """
-    if "name" not in properties:
+    if properties.get("name") is None:
         raise DataJointError(f"An attribute needs a name; got the properties {sorted(properties)}.")
-    values = {_FIELD_ALIASES.get(k, k): v for k, v in properties.items()}
-    values = {k: v for k, v in values.items() if k in _ATTRIBUTE_FIELDS and v is not None}
-    attr_type = values.get("type", "")
-    if not isinstance(attr_type, AttributeType):
-        try:
-            values["type"] = parse_type(str(attr_type))
-        except DataJointError:
-            values["type"] = AttributeType(str(attr_type), "native")
-    return Attribute(**values)
+    known = {k: v for k, v in properties.items()
+             if v is not None and (k in default_attribute_properties or k in _DERIVED_PROPERTIES
+                                   or k == "attribute_expression")}
+    return Attribute(**known)
 
 
 class Heading:
@@ -201,6 +320,16 @@ class Heading:
     @property
     def secondary_attributes(self) -> list[str]:
         return [a.name for a in self._visible.values() if not a.in_key]
+
+    @property
+    def hash_objects(self) -> list[str]:
+        """Attributes whose values are hash-addressed objects in a store (:attr:`Attribute.is_hash_object`)."""
+        return [a.name for a in self._visible.values() if a.is_hash_object]
+
+    @property
+    def schema_objects(self) -> list[str]:
+        """Attributes whose values are schema-addressed objects in a store (:attr:`Attribute.is_schema_object`)."""
+        return [a.name for a in self._visible.values() if a.is_schema_object]
 
     @property
     def lineages(self) -> dict[str, str | None]:

@@ -110,7 +110,7 @@ class Connection:
         ``config_override`` (a ``Config``, as ``dj.Instance`` passes) replaces
         ``dj.config`` as the source of unset arguments; it is kept as ``conn.config``.
         """
-        self.config: Config = config_override if config_override is not None else global_config
+        self._config: Config = config_override if config_override is not None else global_config
         self.use_tls = use_tls
         if engine is None:
             url = self._url_for(self.config, host, user, password, port, backend, database_name)
@@ -154,6 +154,11 @@ class Connection:
         self.close()
 
     # -- identity ----------------------------------------------------------------
+    @property
+    def config(self) -> Config:
+        """The configuration this connection reads (``dj.config``, or an Instance's own); fixed at connection."""
+        return self._config
+
     @property
     def url(self) -> sa.engine.URL:
         return self.engine.url

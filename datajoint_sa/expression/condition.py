@@ -36,7 +36,7 @@ from ..compile.state import SelectState, base_tables, needs_wrap_as_operand
 from ..errors import DataJointError
 from ..heading import Heading
 from ..types import value_coercer
-from .semantics import check_homology
+from .semantics import check_homology, check_same_connection
 
 __all__ = ["AndList", "Not", "Top", "Target", "to_clause"]
 
@@ -108,11 +108,13 @@ class Top:
 
 @dataclass(frozen=True)
 class Target:
-    """What a restriction applies to: a heading and the SELECT state holding its columns."""
+    """What a restriction applies to: a heading, the SELECT state holding its columns, and the
+    connection its rows come from (None: any)."""
 
     heading: Heading
     state: SelectState
     name: str = "query"
+    connection: Any = None
 
     @property
     def columns(self) -> Mapping[str, sa.ColumnElement[Any]]:
@@ -239,6 +241,7 @@ def _as_query(restriction: Any) -> Any:
 
 def _semijoin(other: Any, target: Target, semantic_check: bool) -> Clause:
     """Rows of the target with a match in ``other`` on their homologous namesakes."""
+    check_same_connection(target.connection, other._connection, "restrict")
     shared = check_homology(target.heading, other.heading, semantic_check)
     state: SelectState = other._state
     if not shared:

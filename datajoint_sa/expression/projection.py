@@ -7,13 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import DataJointError
-from ..heading import Attribute, Heading
-from ..types import AttributeType
+from ..heading import COMPUTED_TYPE, Attribute, Heading
 
 __all__ = ["COMPUTED_TYPE", "IDENTIFIER", "computed_attribute", "plan_projection"]
-
-#: The type of computed attributes: values come back as the database computes them.
-COMPUTED_TYPE = AttributeType("computed", "native")
 
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _DUPLICATE = re.compile(r"\(\s*([A-Za-z_]\w*)\s*\)")

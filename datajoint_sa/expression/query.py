@@ -32,7 +32,7 @@ from ..heading import Attribute, Heading
 from .condition import Not, Target, Top, to_clause
 from .ordering import order_parts, parse_order_by
 from .projection import COMPUTED_TYPE, IDENTIFIER, computed_attribute, plan_projection
-from .semantics import check_homology, determines, join_heading
+from .semantics import assert_join_compatibility, check_same_connection, determines, join_heading
 
 __all__ = ["QueryExpression", "parse_order_by", "COMPUTED_TYPE"]
 
@@ -117,10 +117,12 @@ class QueryExpression(FetchMixin):
         """
         if isinstance(restriction, Top):
             return self._derive(_state=self._apply_top(restriction), _restricted=True)
+        if isinstance(restriction, QueryExpression):  # (nested ones are checked where they become clauses)
+            check_same_connection(self._connection, restriction._connection, "restrict")
         state = self._state
         if needs_wrap_to_restrict(state):
             state = state.wrapped(self._heading.names)
-        clause = to_clause(restriction, Target(self._heading, state, self._label()), semantic_check)
+        clause = to_clause(restriction, Target(self._heading, state, self._label(), self._connection), semantic_check)
         if clause is True:
             return self
         return self._derive(_state=state.restricted(sa.false() if clause is False else clause), _restricted=True)
@@ -221,7 +223,7 @@ class QueryExpression(FetchMixin):
         other = _operand(other, "join")
         if isinstance(other, U):
             return other.join(self)  # raises: joining with dj.U was removed in 2.0
-        shared = check_homology(self._heading, other.heading, semantic_check)
+        shared = assert_join_compatibility(self, other, semantic_check)
         if left and not determines(self._heading, other.heading):
             missing = [n for n in other.heading.primary_key if n not in self._heading]
             raise DataJointError(
@@ -264,7 +266,7 @@ class QueryExpression(FetchMixin):
                 "Aggregation requires the group expression to contain all primary-key attributes of the "
                 f"grouping expression; missing: {missing}."
             )
-        shared = check_homology(self._heading, group.heading)
+        shared = assert_join_compatibility(self, group)
         keep_all = not exclude_nonmatching
         kept, renames, computed = self._aggregate_plan(attributes, named)
         needed = [n for sql in computed.values() for n in referenced_names(sql)]
@@ -320,6 +322,7 @@ class QueryExpression(FetchMixin):
         other = _operand(other, "union")
         if isinstance(other, U):
             raise DataJointError("A query cannot be unioned with dj.U.")
+        check_same_connection(self._connection, other._connection, "union")
         if set(self.primary_key) != set(other.primary_key):
             raise DataJointError(
                 f"The operands of a union must have the same primary key: {self.primary_key} vs {other.primary_key}."

@@ -1,5 +1,7 @@
 """Semantic matching and the headings that operators produce; pure functions of headings.
 
+Operands combined by an operator must also come from the same connection: a query runs
+on one database server, so operands of two connections cannot meet in it.
 Two namesake attributes match only when they are homologous: both have a lineage
 (the ``schema.table.attribute`` their values originate from) and the lineages agree.
 Join, restriction by a query and aggregation use :func:`check_homology`; union stacks rows
@@ -9,11 +11,13 @@ and checks primary keys only.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ..errors import DataJointError
 from ..heading import Heading
 
-__all__ = ["check_homology", "determines", "join_heading", "with_primary_key"]
+__all__ = ["assert_join_compatibility", "check_homology", "check_same_connection", "determines", "join_heading",
+           "with_primary_key"]
 
 
 def check_homology(left: Heading, right: Heading, semantic_check: bool = True) -> list[str]:
@@ -38,6 +42,30 @@ def check_homology(left: Heading, right: Heading, semantic_check: bool = True) -
                 "Rename one with .proj(), or pass semantic_check=False."
             )
     return shared
+
+
+def check_same_connection(left: Any, right: Any, operation: str) -> None:
+    """Raise DataJointError when two operands' connections differ (``operation`` names the operator).
+
+    An operand without a connection (``dj.U``, an expression not bound to a database)
+    combines with any.
+    """
+    if left is None or right is None or left is right:
+        return
+    raise DataJointError(
+        f"Cannot {operation} query expressions from different connections: a query runs on one "
+        "database server. Use tables of schemas on the same connection."
+    )
+
+
+def assert_join_compatibility(left: Any, right: Any, semantic_check: bool = True) -> list[str]:
+    """The namesakes two query expressions would be joined on; raise DataJointError if they cannot be.
+
+    They cannot when they come from different connections, or (with ``semantic_check``)
+    when a namesake is not homologous (see :func:`check_homology`).
+    """
+    check_same_connection(left.connection, right.connection, "join")
+    return check_homology(left.heading, right.heading, semantic_check)
 
 
 def determines(left: Heading, right: Heading) -> bool:
