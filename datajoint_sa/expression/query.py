@@ -100,11 +100,6 @@ class QueryExpression(FetchMixin):
             return self._state.where
         return (sa.true(),)
 
-    @property
-    def _top(self) -> Top | None:
-        """The dj.Top that orders and limits this expression's rows, if any."""
-        return self._state.top
-
     def _label(self) -> str:
         return type(self).__name__ if type(self) is not QueryExpression else "query"
 
