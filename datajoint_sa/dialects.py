@@ -36,6 +36,7 @@ class DialectRules:
     indexes_foreign_keys: bool  # True where the server indexes FK columns itself (InnoDB)
     fk_columns_inherit_comment: bool  # DataJoint 2.x copies the parent's comment text on MySQL
     current_user_sql: str = "SELECT ''"  # the account a connection logs in as (SQLite has none)
+    sqlglot_name: str = "mysql"  # the dialect user SQL fragments are translated to (compile/translate.py)
     # ALTER TABLE ... REPLICA IDENTITY (what logical replication logs of changed rows): PostgreSQL only,
     # https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-REPLICA-IDENTITY
     has_replica_identity: bool = False
@@ -71,10 +72,11 @@ class DialectRules:
 
 _RULES = {
     "sqlite": DialectRules("sqlite", has_schemas=False, has_comments=False, max_identifier=1024,
-                           indexes_foreign_keys=False, fk_columns_inherit_comment=False),
+                           indexes_foreign_keys=False, fk_columns_inherit_comment=False, sqlglot_name="sqlite"),
     "postgresql": DialectRules("postgresql", has_schemas=True, has_comments=True, max_identifier=63,
                                indexes_foreign_keys=False, fk_columns_inherit_comment=False,
-                               current_user_sql="SELECT current_user", has_replica_identity=True),
+                               current_user_sql="SELECT current_user", sqlglot_name="postgres",
+                               has_replica_identity=True),
     "mysql": DialectRules("mysql", has_schemas=True, has_comments=True, max_identifier=64,
                           indexes_foreign_keys=True, fk_columns_inherit_comment=True,
                           current_user_sql="SELECT user()"),

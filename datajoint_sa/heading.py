@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .errors import DataJointError, UnknownAttributeError
 from .types import NATIVE_CATEGORIES, AttributeType, parse_type
 
@@ -18,6 +20,9 @@ if TYPE_CHECKING:
     from .codecs import Codec
 
 __all__ = ["Attribute", "Heading"]
+
+#: Core types whose values NumPy holds in a typed column (others are Python objects).
+_NUMPY_KINDS = frozenset({"int8", "int16", "int32", "int64", "float32", "float64", "bool"})
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,21 @@ class Heading:
     @property
     def lineages(self) -> dict[str, str | None]:
         return {a.name: a.lineage for a in self._attributes.values()}
+
+    @property
+    def as_dtype(self) -> np.dtype:
+        """The heading as a NumPy structured dtype, one field per attribute.
+
+        Numbers and booleans get their declared width; nullable integers and booleans
+        (NULL has no such value), text, dates, decimals and codec values are objects.
+        """
+        def dtype(attr: Attribute) -> object:
+            kind = attr.type.kind
+            if kind in _NUMPY_KINDS and (kind.startswith("float") or not attr.nullable):
+                return np.dtype(kind)
+            return object
+
+        return np.dtype([(a.name, dtype(a)) for a in self._visible.values()])
 
     def select(self, names: Iterable[str]) -> Heading:
         """A heading of the named attributes, in the given order."""

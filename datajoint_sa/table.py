@@ -511,6 +511,11 @@ class FreeTable(Table):
         return self._database
 
     @property
+    def _caption(self) -> str:
+        """The line above the preview, as DataJoint prints a FreeTable (kept by restrict and proj)."""
+        return f"FreeTable({self.full_table_name})"
+
+    @property
     def class_name(self) -> str:
         from .naming import to_camel_case
 

@@ -108,7 +108,7 @@ def test_fetch_legacy(typed):
         keys, labels = typed.fetch("KEY", "label", order_by="KEY", limit=2)
         assert keys == [{"id": 1}, {"id": 2}] and list(labels) == ["alpha", None]
         assert typed.fetch(as_dict=True, order_by="KEY", limit=1) == [FIRST]
-        assert typed.fetch("label", as_dict=True, order_by="KEY", limit=1, offset=2) == [{"label": "gamma"}]
+        assert typed.fetch("label", as_dict=True, order_by="KEY", limit=1, offset=2) == [{"id": 3, "label": "gamma"}]  # proj(): with the key, as DataJoint 2.x
         assert typed.fetch("KEY", "label", as_dict=True, order_by="KEY", limit=1) == [{"id": 1, "label": "alpha"}]
         frame = typed.fetch(format="frame", order_by="KEY")
         assert frame.index.name == "id" and len(frame) == 3

@@ -45,8 +45,10 @@ def compiled(query, dialect: str) -> str:
 
 def test_true_division_per_dialect(gh):
     query = gh.Watering.proj(half="water_no / 2")
-    assert "* 1.0 /" in compiled(query, "postgresql") and "* 1.0 /" in compiled(query, "sqlite")
-    assert "* 1.0" not in compiled(query, "mysql")
+    assert "water_no * 1.0 / NULLIF(2, 0)" in compiled(query, "postgresql")
+    assert "AS REAL) / 2" in compiled(query, "sqlite")
+    assert "water_no / 2" in compiled(query, "mysql")
+    assert sorted(float(h) for h in query.to_arrays("half")) == [0.5, 0.5, 0.5, 0.5, 1.0, 1.0, 1.5]
 
 
 def test_percent_is_escaped_for_format_paramstyles(gh):

@@ -76,4 +76,4 @@ def test_distinct_state_selects_a_subset_through_a_subquery():
 def test_fragments_render_per_dialect():
     half = bind("x / 2 + count(*)", {"x": A.c.x}, count_column=A.c.a)
     select = sa.select(half.label("h")).select_from(A)
-    assert "a.x * 1.0 / 2 + count(a.a)" in sql(select, postgresql.psycopg.dialect())
+    assert "a.x * 1.0 / NULLIF(2, 0) + COUNT(a.a)" in sql(select, postgresql.psycopg.dialect())

@@ -1,19 +1,22 @@
 """SQL fragments written by users, embedded in SQLAlchemy statements.
 
 Restrictions (``"height > 20"``), computed attributes (``"liters * 1000"``) and aggregates
-(``"count(*)"``) are SQL text in which bare attribute names stand for columns.  A
-fragment is split once into text and attribute references (:func:`parse`); the
-references are then bound to whatever column expression the attribute has in the
-query at hand (a table column, a subquery column, another computed expression), so
-the text never needs to know about quoting, aliases or subqueries.
+(``"count(*)"``) are SQL text in DataJoint's MySQL flavour in which bare attribute names
+stand for columns.  :func:`bind` finds the references (the unqualified column names of
+the fragment parsed as MySQL, see :mod:`.translate`) and binds each to whatever column
+expression the attribute has in the query at hand (a table column, a subquery column,
+another computed expression), so the text never needs to know about quoting, aliases or
+subqueries.  When compiled, the fragment is translated for the dialect: ``YEAR(d)``,
+``TIMESTAMPDIFF``, ``GROUP_CONCAT``, ``SUM(q='a')``, ``CONCAT``, ``"text"`` literals and
+true division (``/``, MySQL's meaning) work on PostgreSQL and SQLite too.
 
-Attribute references follow DataJoint's convention: a word that starts with a
-lower-case letter, is not followed by ``(`` (a function) and is not an SQL keyword,
-or any name in backticks.  Quoted literals are left untouched.
+A reference is bound when it starts with a lower-case letter or is quoted (backticks);
+other names are bound when the query has such an attribute and left as SQL otherwise.
 
-Division: ``/`` divides truly on every backend (MySQL's meaning).  PostgreSQL and
-SQLite truncate ``int / int``, and SQLite stores whole decimals as integers, so on
-those dialects the left operand is promoted with ``* 1.0`` (see ``TRUE_DIVISION``).
+Fragments sqlglot cannot parse fall back to :func:`parse`, a tokenizer that keeps the
+text as written: attribute references are words that start with a lower-case letter,
+are not followed by ``(`` and are not SQL keywords; ``/`` is promoted to true division
+with ``* 1.0`` on PostgreSQL and SQLite (``TRUE_DIVISION``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from ..dialects import rules_for
 from ..errors import DataJointError
+from .translate import COUNT_STAR, MYSQL_RESERVED, parse_fragment, render
 
 __all__ = ["Fragment", "parse", "referenced_names", "bind", "KEYWORDS"]
 
@@ -77,7 +82,7 @@ def parse(sql: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             name = match.group("backtick")
         elif kind == "count":
             texts.append("".join(current) + "count(")
-            names.append("*count")
+            names.append(COUNT_STAR)
             current = [")"]
             continue
         elif kind == "word" and _is_attribute_word(sql, match):
@@ -106,28 +111,47 @@ def _is_attribute_word(sql: str, match: re.Match[str]) -> bool:
     return not after.startswith(("(", "."))
 
 
+def _bindable(sql: str) -> list[tuple[str, bool]]:
+    """(name, must_bind) of each distinct reference: lower-case or quoted names must be attributes."""
+    parsed = parse_fragment(sql)
+    if parsed is None:  # not parseable as MySQL: the text is kept as written
+        return [(n, True) for n in dict.fromkeys(parse(sql)[1])]
+    seen: dict[str, bool] = {}
+    for ref in parsed.references:
+        must = ref.name == COUNT_STAR or ref.quoted or ref.name[:1].islower()
+        seen[ref.name] = seen.get(ref.name, False) or must
+    return list(seen.items())
+
+
 def referenced_names(sql: str) -> list[str]:
-    """The attribute names a fragment refers to (without ``count(*)``)."""
-    return [n for n in parse(sql)[1] if n != "*count"]
+    """The attribute names a fragment refers to, in text order (without ``count(*)``)."""
+    parsed = parse_fragment(sql.strip())
+    if parsed is None:
+        return [n for n in parse(sql)[1] if n != COUNT_STAR]
+    return [r.name for r in parsed.references
+            if r.name != COUNT_STAR and (r.quoted or r.name[:1].islower())]
 
 
 class Fragment(sa.sql.expression.ColumnElement[Any]):
     """User SQL text with attribute references bound to column expressions.
 
-    Cacheable: its cache key is the text pieces plus the cache keys of the bound
-    columns, so a repeated query compiles once.
+    ``names[i]`` is bound to ``elements[i]``.  The text is translated for the dialect
+    it is compiled for (:mod:`.translate`).  Cacheable: its cache key is the text, the
+    names and the cache keys of the bound columns, so a repeated query compiles once.
     """
 
     __visit_name__ = "dj_fragment"
     inherit_cache = True
     _traverse_internals = [
-        ("texts", InternalTraversal.dp_string_list),
+        ("sql", InternalTraversal.dp_string),
+        ("names", InternalTraversal.dp_string_list),
         ("elements", InternalTraversal.dp_clauseelement_tuple),
     ]
 
-    def __init__(self, texts: Iterable[str], elements: Iterable[sa.ColumnElement[Any]],
+    def __init__(self, sql: str, names: Iterable[str], elements: Iterable[sa.ColumnElement[Any]],
                  type_: Any = None) -> None:
-        self.texts = tuple(texts)
+        self.sql = sql
+        self.names = tuple(names)
         self.elements = tuple(elements)
         self.type = sa.types.NullType() if type_ is None else type_
 
@@ -139,13 +163,41 @@ class Fragment(sa.sql.expression.ColumnElement[Any]):
         return sa.sql.elements.Grouping(self)
 
 
+def _pieces(element: Fragment, dialect_name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    rendered = render(element.sql, frozenset(element.names), rules_for(dialect_name).sqlglot_name)
+    if rendered is not None:
+        return rendered
+    texts, names = parse(element.sql)
+    rules = rules_for(dialect_name)
+    if rules.name == "mysql":
+        texts, names = _unquoted_reserved_as_text(element.sql, texts, names)
+    promote = TRUE_DIVISION.get(rules.name, " ")
+    return tuple(t.replace(_DIVISION, promote) for t in texts), names
+
+
+def _unquoted_reserved_as_text(sql: str, texts: tuple[str, ...], names: tuple[str, ...]
+                               ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """MySQL: a reserved word never written in backticks stays text, so the server reports it (as in
+    :func:`.translate.render`); sqlglot refuses such fragments, so they come here."""
+    out_texts, out_names = [texts[0]], []
+    for name, text in zip(names, texts[1:]):
+        if name.lower() in MYSQL_RESERVED and f"`{name}`" not in sql:
+            out_texts[-1] += name + text
+        else:
+            out_names.append(name)
+            out_texts.append(text)
+    return tuple(out_texts), tuple(out_names)
+
+
 @compiles(Fragment)
 def _compile_fragment(element: Fragment, compiler: Any, **kw: Any) -> str:
-    promote = TRUE_DIVISION.get(compiler.dialect.name, " ")
+    texts, names = _pieces(element, compiler.dialect.name)
+    columns = dict(zip(element.names, element.elements))
     out = []
-    for text, column in zip_longest(element.texts, element.elements):
-        out.append(compiler.post_process_text(text.replace(_DIVISION, promote)))
-        if column is not None:
+    for text, name in zip_longest(texts, names):
+        out.append(compiler.post_process_text(text))
+        if name is not None:
+            column = columns[name]
             rendered = compiler.process(column, **kw)
             out.append(f"({rendered})" if isinstance(column, Fragment) else rendered)
     return "".join(out)
@@ -157,17 +209,21 @@ def bind(sql: str, columns: Mapping[str, sa.ColumnElement[Any]], *, where: str =
 
     Raises DataJointError naming an attribute the query does not have.  ``count_column``
     replaces ``count(*)`` by ``count(column)`` (aggregation keeping unmatched rows).
+    Upper-case names that are not attributes stay SQL (``CURRENT_DATE``, ``PI``).
     """
-    texts, names = parse(sql.strip())
-    elements = []
-    for name in names:
-        if name == "*count":
-            elements.append(count_column if count_column is not None else sa.literal_column("*"))
-            continue
-        column = columns.get(name)
+    sql = sql.strip()
+    names, elements = [], []
+    for name, must_bind in _bindable(sql):
+        if name == COUNT_STAR:
+            column = count_column if count_column is not None else sa.literal_column("*")
+        else:
+            column = columns.get(name)
         if column is None:
+            if not must_bind:
+                continue
             raise DataJointError(
                 f"Attribute `{name}` is not found in {where}; available: {', '.join(columns) or '(none)'}."
             )
+        names.append(name)
         elements.append(column)
-    return Fragment(texts, elements, type_)
+    return Fragment(sql, names, elements, type_)

@@ -76,25 +76,34 @@ class Top:
     offset: int = 0
 
     def __post_init__(self) -> None:
-        self.offset = self.offset or 0
         if self.limit is not None and (not isinstance(self.limit, int) or isinstance(self.limit, bool)):
-            raise TypeError(f"Top limit must be an integer or None, not {self.limit!r}.")
-        if not isinstance(self.offset, int) or self.offset < 0:
-            raise TypeError(f"Top offset must be a non-negative integer, not {self.offset!r}.")
+            raise TypeError("Top limit must be an integer")
+        if self.offset is None:
+            self.offset = 0
+        if not isinstance(self.offset, int) or isinstance(self.offset, bool):
+            raise TypeError("The offset argument must be an integer")
+        if self.offset < 0:
+            raise TypeError(f"The offset argument must be a non-negative integer, not {self.offset}")
         if isinstance(self.order_by, str):
             self.order_by = [self.order_by]
         if self.order_by is not None:
             if not isinstance(self.order_by, Sequence) or not all(isinstance(o, str) for o in self.order_by):
-                raise TypeError("Top order_by must be a string or a list of strings.")
+                raise TypeError("Top order_by attributes must all be strings")
             self.order_by = list(self.order_by)
 
     def then(self, other: Top) -> Top:
-        """The rows of ``other`` applied to the rows of this Top, in this Top's order."""
+        """The rows of ``other`` applied to the rows of this Top, in this Top's order.
+
+        Offsets add; the limit is ``other``'s, cut to what remains of this Top's rows
+        after ``other``'s offset.
+        """
         limit = other.limit
         if self.limit is not None:
             remaining = max(self.limit - other.offset, 0)
             limit = remaining if limit is None else min(limit, remaining)
         return Top(limit, self.order_by, self.offset + other.offset)
+
+    merge = then  # DataJoint 2.x's name
 
 
 @dataclass(frozen=True)
@@ -258,7 +267,8 @@ def to_clause(restriction: Any, target: Target, semantic_check: bool = True) -> 
     if isinstance(restriction, AndList):
         return _and(to_clause(r, target, semantic_check) for r in restriction)
     if isinstance(restriction, Top):
-        raise DataJointError("dj.Top restricts a query on its own: write `query & dj.Top(...)`, not inside a list.")
+        # dj.Top restricts a query on its own (query & dj.Top(...)), never inside a list or AndList
+        raise DataJointError(f"Invalid restriction type {restriction!r}")
     query = _as_query(restriction)
     if query is not None:
         return _semijoin(query, target, semantic_check)

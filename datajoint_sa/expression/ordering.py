@@ -13,7 +13,7 @@ def parse_order_by(order_by: str | Sequence[str] | None, heading: Heading) -> li
     """``"KEY"``, ``"attr DESC"`` or a list of these -> [(attribute, descending)]."""
     result: list[tuple[str, bool]] = []
     for part, descending in order_parts(order_by):
-        if part.upper() == "KEY":
+        if part.upper() == "KEY" and part not in heading:  # an attribute may be named `key`
             result.extend((name, descending) for name in heading.primary_key)
         else:
             heading[part]  # raises UnknownAttributeError naming what is available

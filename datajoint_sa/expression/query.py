@@ -48,6 +48,17 @@ def _operand(other: Any, operation: str) -> Any:
     raise DataJointError(f"The argument of {operation} must be a query expression, not {type(other).__name__}.")
 
 
+def _union_heading(first: Heading, second: Heading) -> Heading:
+    """The heading of ``first + second``: rows are stacked, not matched, so namesakes need not be
+    homologous (DataJoint's union checks keys only); a key attribute whose lineages differ has none."""
+    heading = join_heading(first, second)
+    differing = {n for n in first.primary_key if first[n].lineage != second[n].lineage}
+    if not differing:
+        return heading
+    return Heading([replace(a, lineage=None) if a.name in differing else a for a in heading.attributes.values()],
+                   heading.table_comment)
+
+
 class QueryExpression(FetchMixin):
     """A set of rows with a heading, produced by one SELECT."""
 
@@ -55,6 +66,8 @@ class QueryExpression(FetchMixin):
     _heading: Heading
     _state: SelectState
     _restricted: bool = False
+    #: A line shown above the preview (``FreeTable(name)``); kept by restriction and projection.
+    _caption: str | None = None
 
     @classmethod
     def _new(cls, connection: Any, heading: Heading, state: SelectState) -> QueryExpression:
@@ -86,6 +99,11 @@ class QueryExpression(FetchMixin):
         if self._state.where or not self._restricted:
             return self._state.where
         return (sa.true(),)
+
+    @property
+    def _top(self) -> Top | None:
+        """The dj.Top that orders and limits this expression's rows, if any."""
+        return self._state.top
 
     def _label(self) -> str:
         return type(self).__name__ if type(self) is not QueryExpression else "query"
@@ -139,7 +157,7 @@ class QueryExpression(FetchMixin):
         clauses: list[sa.ColumnElement[Any]] = []
         used: set[str] = set()
         for part, descending in order_parts(order_by):
-            if part.upper() == "KEY":
+            if part.upper() == "KEY" and part not in self._heading:  # an attribute may be named `key`
                 names = self.primary_key
             elif IDENTIFIER.fullmatch(part):
                 self._heading[part]  # raises UnknownAttributeError naming what is available
@@ -185,7 +203,10 @@ class QueryExpression(FetchMixin):
         for new, sql in computed.items():
             attrs.append(computed_attribute(new, sql))
             new_columns[new] = bind(sql, columns, where=self._label())
-        return QueryExpression._new(self._connection, Heading(attrs), self._state.with_columns(new_columns))
+        projected = QueryExpression._new(self._connection, Heading(attrs), self._state.with_columns(new_columns))
+        if self._caption is not None:
+            projected._caption = self._caption
+        return projected
 
     # -- join ------------------------------------------------------------------------
     def join(self, other: Any, semantic_check: bool = True, left: bool = False) -> QueryExpression:
@@ -199,7 +220,7 @@ class QueryExpression(FetchMixin):
 
         other = _operand(other, "join")
         if isinstance(other, U):
-            return other._promote(self)
+            return other.join(self)  # raises: joining with dj.U was removed in 2.0
         shared = check_homology(self._heading, other.heading, semantic_check)
         if left and not determines(self._heading, other.heading):
             missing = [n for n in other.heading.primary_key if n not in self._heading]
@@ -308,8 +329,7 @@ class QueryExpression(FetchMixin):
             raise DataJointError(
                 f"The operands of a union must not share secondary attributes; both have {sorted(common)}."
             )
-        check_homology(self._heading, other.heading, stacking=True)
-        heading = join_heading(self._heading, other.heading)
+        heading = _union_heading(self._heading, other.heading)
         state = union_states(self._state, other._state, self.primary_key,
                              self._heading.secondary_attributes, other.heading.secondary_attributes)
         return QueryExpression._new(self._connection, heading, state)
@@ -340,6 +360,9 @@ class QueryExpression(FetchMixin):
         if order_by is None and limit is None and not offset:
             return self.make_select(names)
         state = self._state
+        if order_by is None and state.top is not None:
+            # paging a Top-ordered query keeps its order: a Top(limit, order_by=None) merged into it
+            return self._apply_top(Top(None if limit is None else int(limit), None, int(offset or 0))).select(names)
         if needs_wrap_to_order(state) or (state.distinct and len(names) < len(state.columns)):
             state = state.wrapped(self._heading.names)
         order = self._order_clauses(order_by, state) if order_by is not None else list(state.order_by)

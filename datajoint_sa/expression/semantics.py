@@ -2,7 +2,8 @@
 
 Two namesake attributes match only when they are homologous: both have a lineage
 (the ``schema.table.attribute`` their values originate from) and the lineages agree.
-Join, restriction by a query, aggregation and union use :func:`check_homology`.
+Join, restriction by a query and aggregation use :func:`check_homology`; union stacks rows
+and checks primary keys only.
 """
 
 from __future__ import annotations
@@ -15,20 +16,16 @@ from ..heading import Heading
 __all__ = ["check_homology", "determines", "join_heading", "with_primary_key"]
 
 
-def check_homology(left: Heading, right: Heading, semantic_check: bool = True, *, stacking: bool = False) -> list[str]:
+def check_homology(left: Heading, right: Heading, semantic_check: bool = True) -> list[str]:
     """The namesakes of two headings; raise DataJointError for a non-homologous one.
 
-    With ``semantic_check=False`` every namesake matches (natural matching).  ``stacking``
-    (union): rows are stacked, not matched, so namesakes need equal lineages, and two
-    attributes without lineage (such as ``dj.U`` over a secondary attribute) are equal.
+    With ``semantic_check=False`` every namesake matches (natural matching).
     """
     shared = [n for n in left.names if n in right]
     if not semantic_check:
         return shared
     for name in shared:
         mine, theirs = left[name].lineage, right[name].lineage
-        if stacking and mine == theirs:
-            continue
         if mine is None or theirs is None:
             raise DataJointError(
                 f"Cannot match on attribute `{name}`: lineage missing on one side ({mine} vs {theirs}); "

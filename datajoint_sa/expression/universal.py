@@ -2,8 +2,10 @@
 
 ``dj.U('a', 'b') & q``   the distinct (a, b) combinations of q, with (a, b) as primary key;
 ``dj.U('a').aggr(q, n='count(*)')``   aggregates of q grouped by a;
-``dj.U().aggr(q, n='count(*)')``   one row of aggregates over all of q;
-``q * dj.U('a')`` (or ``dj.U('a') * q``)   q with a added to its primary key.
+``dj.U().aggr(q, n='count(*)')``   one row of aggregates over all of q.
+
+Joining with dj.U (``q * dj.U('a')``) was removed in DataJoint 2.0 and raises: with
+semantic matching, ``dj.U('a') & q`` or ``q.proj(...)`` say what was meant.
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ from .query import QueryExpression, _operand
 from .semantics import with_primary_key
 
 __all__ = ["U"]
+
+
+def _join_removed() -> DataJointError:
+    return DataJointError(
+        "dj.U(...) * table (and table * dj.U(...)) is no longer supported in DataJoint 2.0: semantic "
+        "matching makes it unnecessary. Use dj.U(...) & table for distinct values, or dj.U(...).aggr(...)."
+    )
 
 
 class U:
@@ -65,21 +74,13 @@ class U:
         raise DataJointError("dj.U(...) - query would be an infinite set and is not supported.")
 
     def __mul__(self, other: Any) -> QueryExpression:
-        return self._promote(_operand(other, "join"))
+        raise _join_removed()
 
     def __rmul__(self, other: Any) -> QueryExpression:
-        return self._promote(_operand(other, "join"))
+        raise _join_removed()
 
     def join(self, other: Any, **_: Any) -> QueryExpression:
-        return self * other
-
-    def _promote(self, query: Any) -> QueryExpression:
-        """``query`` with this set's attributes added to its primary key (same rows)."""
-        if isinstance(query, U):
-            return U(*query.primary_key, *(a for a in self._primary_key if a not in query.primary_key))  # type: ignore[return-value]
-        self._check_in(query)
-        key = query.primary_key + [a for a in self._primary_key if a not in query.primary_key]
-        return QueryExpression._new(query.connection, with_primary_key(query.heading, key), query._state)
+        raise _join_removed()
 
     def aggr(self, group: Any, *attributes: Any, exclude_nonmatching: bool = True, **named: str) -> QueryExpression:
         """Aggregates of ``group`` per combination of this set's attributes (all of it for ``dj.U()``)."""

@@ -137,10 +137,8 @@ class FetchMixin:
         if as_dict:
             if not attrs:
                 return self.to_dicts(**options)
-            from .rows import fetch_dicts
-
-            check_options(limit, offset)
-            return fetch_dicts(self, list(attrs), **options)
+            names = [n for a in attrs for n in (self.primary_key if a == "KEY" else [a])]
+            return self.proj(*dict.fromkeys(names)).to_dicts(**options)
         return self.to_arrays(*attrs, **options)
 
     # -- display ---------------------------------------------------------------------------
@@ -151,7 +149,8 @@ class FetchMixin:
         return preview(self, limit=limit, width=width)
 
     def __repr__(self) -> str:
-        return self.preview()
+        caption = getattr(self, "_caption", None)
+        return (f"{caption}\n" if caption else "") + self.preview()
 
     def _repr_html_(self) -> str:
         from .display import preview_html

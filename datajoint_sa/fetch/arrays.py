@@ -2,9 +2,12 @@
 
 In the structured array integers keep their width (``int16`` stays ``int16``) and floats
 theirs.  The arrays of named attributes (``to_arrays("a", "b")``) widen integers to int64
-and floats to float64, as DataJoint 2.x gives them.  NULL in a float column is NaN.  An integer or bool column holding NULL becomes an object array (``None``
-kept) rather than a silent float.  Other types (text, dates, decimals, uuid, json, codec
-values) are object arrays of the same Python values :meth:`to_dicts` gives.
+and floats to float64, and give text as NumPy strings (``<U...``), as DataJoint 2.x gives
+them.  Native SQL types and computed attributes (``count(*)``) take the numeric dtype NumPy
+infers from their values.  NULL in a float column is NaN.  An integer or bool column
+holding NULL becomes an object array (``None`` kept) rather than a silent float.  Other
+types (dates, decimals, uuid, json, codec values) are object arrays of the same Python
+values :meth:`to_dicts` gives.
 """
 
 from __future__ import annotations
@@ -36,12 +39,19 @@ def fetch_columns(query: Any, names: Sequence[str], *, squeeze: bool = False, **
 
 _WIDE = {"int8": "int64", "int16": "int64", "int32": "int64", "float32": "float64"}
 
+#: Kinds whose values NumPy may type by looking at them: native SQL types and computed
+#: attributes (``count(*)`` gives int64, ``avg(x)`` float64).
+_INFERRED = ("native", "computed")
+#: Text kinds: the array of one named attribute is a NumPy string array (``<U...``).
+_TEXT = ("varchar", "char", "enum")
+
 
 def numpy_column(kind: str, values: Sequence[Any], wide: bool = False) -> np.ndarray:
     """One column as a numpy array of the declared dtype (object where that cannot hold it).
 
-    ``wide``: integers as int64 and floats as float64.  Values that do not fit the declared
-    kind (a computed attribute) keep the dtype NumPy infers for them.
+    ``wide``: integers as int64 and floats as float64, and text as a NumPy string array
+    (the arrays of named attributes).  Native and computed attributes take the dtype
+    NumPy infers when their values are all numbers or booleans.
     """
     dtype = NUMPY_DTYPES.get(_WIDE.get(kind, kind) if wide else kind)
     try:
@@ -53,11 +63,25 @@ def numpy_column(kind: str, values: Sequence[Any], wide: bool = False) -> np.nda
                 return inferred.astype(dtype)
             if inferred.dtype.kind in "biuf":
                 return inferred
+        if dtype is None and len(values) and None not in values:
+            inferred = _inferred(kind, values, wide)
+            if inferred is not None:
+                return inferred
     except (TypeError, ValueError, OverflowError):
         pass
     column = np.empty(len(values), dtype=object)
     column[:] = values
     return column
+
+
+def _inferred(kind: str, values: Sequence[Any], wide: bool) -> np.ndarray | None:
+    if kind in _INFERRED and all(isinstance(v, (int, float, np.number, np.bool_)) for v in values):
+        inferred = np.array(values)
+        if inferred.dtype.kind in "biuf":
+            return inferred.astype(np.int64) if inferred.dtype.kind in "iu" else inferred
+    if wide and kind in _TEXT and all(isinstance(v, str) for v in values):
+        return np.array(values, dtype=str)
+    return None
 
 
 def _record(names: Sequence[str], arrays: Sequence[np.ndarray]) -> np.ndarray:

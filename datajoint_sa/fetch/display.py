@@ -40,7 +40,8 @@ def _shown_rows(query: Any, limit: int) -> tuple[list[str], list[list[str]], boo
     names = heading.names
     placeholders = {n: _placeholder(heading[n]) for n in names}
     shown = [n for n in names if placeholders[n] is None]
-    order = "KEY" if query.primary_key else None
+    # a Top-ordered query shows its rows in that order; others in primary-key order
+    order = None if getattr(query, "_top", None) is not None or not query.primary_key else "KEY"
     rows = first_rows(query, shown, limit + 1, order_by=order) if shown else []
     table = []
     for row in rows[:limit]:

@@ -69,6 +69,7 @@ class AutoPopulate:
         for parent, attr_map in _primary_parents(self):
             renames = {child: parent_attr for child, parent_attr in attr_map.items() if child != parent_attr}
             projected = parent.proj(**renames)
+            projected._caption = f"FreeTable({parent.full_table_name})"  # printed as DataJoint prints it
             source = projected if source is None else source * projected
         if source is None:
             raise DataJointError(f"{type(self).__name__} has no foreign keys in its primary key: auto-populate needs "
