@@ -7,8 +7,16 @@ attribute line for one backend, without a database (the programmatic view).
 from .build import DeclaredTable, Parent, attribute_column, build_table
 from .categories import CORE_TYPE_SQL, CORE_TYPES, NATIVE_TYPES, SPECIAL_TYPES, TYPE_PATTERN, match_type
 from .ddl import declare, split_full_name
-from .grammar import (AttributeLine, AttributeParser, Definition, ForeignKeyLine, IndexLine, attribute_line,
-                      attribute_parser, parse_definition)
+from .grammar import (
+                      AttributeLine,
+                      AttributeParser,
+                      Definition,
+                      ForeignKeyLine,
+                      IndexLine,
+                      attribute_line,
+                      attribute_parser,
+                      parse_definition,
+)
 from .preview import PreparedDeclaration, compile_attribute, platform_attribute_lines, prepare_declare
 from .references import parent_of, resolve_reference
 
