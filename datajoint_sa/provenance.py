@@ -168,7 +168,7 @@ def add_prov_column(target: Any, dry_run: bool = True) -> dict[str, Any]:
     import sqlalchemy as sa
 
     from .hidden_columns import add_hidden_columns
-    from .schema import Schema
+    from .schemas import Schema
     from .settings import config
 
     if isinstance(target, Schema):

@@ -45,8 +45,9 @@ def test_wrong_password_is_a_datajoint_error(connection, backend):
     if backend == "sqlite":
         pytest.skip("no accounts")
     arguments = {**datajoint_arguments(connection), "user": "no_such_user_dj", "password": "wrong"}
-    with pytest.raises(DataJointError):
+    with pytest.raises(dj.errors.AccessError) as refused:
         dj.Connection(**arguments)
+    assert refused.value.__cause__ is not None  # the driver's own error, kept
 
 
 def test_sqlite_file_by_backend(tmp_path):

@@ -38,7 +38,7 @@ def _declare(make_schema, enabled):
             ---
             value : float32
             """
-            contents = [(1, 1.0), (2, 2.0)]
+            contents = [{"source_id": 1, "value": 1.0}, {"source_id": 2, "value": 2.0}]
 
         @schema
         class Doubled(dj.Computed):

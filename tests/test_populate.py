@@ -587,3 +587,52 @@ def test_upstream_outside_make_raises(pipeline):
     summary = pipeline["Summary"]
     with pytest.raises(DataJointError, match="only available inside make"):
         _ = summary().upstream
+
+
+def test_upstream_inside_make_is_the_keys_trace(schema):
+    """``self.upstream[T]`` inside make() is T restricted to the rows the key derives from (one or two parents)."""
+    seen = []
+
+    @schema
+    class Animal(dj.Manual):
+        definition = """
+        animal : int16
+        ---
+        name : varchar(16)
+        """
+
+    @schema
+    class Day(dj.Lookup):
+        definition = """
+        day : int16
+        """
+        contents = [{"day": 1}, {"day": 2}]
+
+    @schema
+    class Visit(dj.Computed):
+        definition = """
+        -> Animal
+        -> Day
+        ---
+        label : varchar(32)
+        """
+
+        def make(self, key):
+            name = self.upstream[Animal].fetch1("name")
+            day = self.upstream[Day].fetch1("day")
+            seen.append(id(self.upstream))
+            seen.append(id(self.upstream))
+            with pytest.raises(DataJointError):
+                self.upstream[Unrelated]
+            self.insert1({**key, "label": f"{name}-{day}"})
+
+    @schema
+    class Unrelated(dj.Manual):
+        definition = """
+        unrelated : int16
+        """
+
+    Animal.insert([{"animal": 1, "name": "ann"}, {"animal": 2, "name": "bob"}])
+    assert Visit.populate()["success_count"] == 4
+    assert sorted(Visit.to_arrays("label").tolist()) == ["ann-1", "ann-2", "bob-1", "bob-2"]
+    assert all(seen[i] == seen[i + 1] for i in range(0, len(seen), 2))  # one trace per key, memoized

@@ -46,7 +46,7 @@ def captured(make_schema):
             definition = """
             param_id : int16
             """
-            contents = [(1,)]
+            contents = [{"param_id": 1}]
 
         @schema
         class File(dj.Manual):

@@ -24,6 +24,7 @@ def test_query_cache_answers_fetches_and_refuses_writes(schema, connection, tmp_
             assert list(cached["reading_id"]) == [1, 2]
             with pytest.raises(dj.DataJointError, match="query caching is on"):
                 Reading.insert1((3, 2.5))
+            assert connection.query("SELECT 1").fetchone()[0] == 1  # SQL reads still run
         finally:
             connection.set_query_cache()
         Reading.insert1((3, 2.5))

@@ -22,7 +22,7 @@ from ..heading import Attribute, Heading
 from ..types import AttributeType, column_type, parse_type
 from .grammar import AttributeLine, Definition, ForeignKeyLine, IndexLine
 
-__all__ = ["Parent", "DeclaredTable", "build_table"]
+__all__ = ["Parent", "DeclaredTable", "build_table", "attribute_column"]
 
 #: The hidden key of a table declared without primary-key attributes: it holds at most one row.
 SINGLETON = AttributeLine(name="_singleton", type=parse_type("bool"), default="true", nullable=False,
@@ -208,6 +208,22 @@ class _Builder:
                 indexes.append(sa.Index(name, *columns, unique=unique))
                 covered.append(columns)
         return indexes
+
+
+def _no_references(ref: str) -> Parent:
+    raise DeclarationError(f"An attribute line references no table; got {ref!r}.")
+
+
+def attribute_column(line: AttributeLine, rules: DialectRules, *, schema: str = "schema",
+                     table: str = "table") -> tuple[sa.Column, Attribute]:
+    """The SQLAlchemy column and heading attribute of one attribute line, as a table of ``schema`` declares it.
+
+    ``schema`` matters only where a column type is a schema object of its own
+    (a PostgreSQL enum type).
+    """
+    builder = _Builder(schema, table, rules, _no_references)
+    builder.add_attribute(line)
+    return builder.columns[line.name], builder.attributes[line.name]
 
 
 def build_table(

@@ -15,10 +15,16 @@ from dataclasses import dataclass, field
 from ..errors import DataJointError, DeclarationError
 from ..types import AttributeType, parse_type
 
-__all__ = ["AttributeLine", "ForeignKeyLine", "IndexLine", "Definition", "parse_definition"]
+__all__ = ["AttributeLine", "ForeignKeyLine", "IndexLine", "Definition", "parse_definition", "attribute_line",
+           "AttributeParser", "attribute_parser", "PLATFORM_PREFIX"]
+
+#: Attribute names starting with it are the library's own (``_singleton``, ``_job_start_time``, ``_prov``):
+#: the grammar spells them, so that the library declares them in the notation users write, but a user
+#: definition may not (see ``parse_definition``).
+PLATFORM_PREFIX = "_"
 
 _ATTRIBUTE = re.compile(
-    r"""^(?P<name>[a-z][a-z0-9_]*)\s*
+    r"""^(?P<name>[a-z_][a-z0-9_]*)\s*
     (?:=\s*(?P<default>(?:"[^"]*"|'[^']*'|[^:#'"])+?)\s*)?
     :\s*(?P<type>(?:'[^']*'|"[^"]*"|[^#'"])+?)\s*
     (?:\#\s*(?P<comment>.*?))?\s*$""",
@@ -95,16 +101,25 @@ def _fail(line_no: int, text: str, reason: str) -> DeclarationError:
     return DeclarationError(f"Line {line_no} of the definition, {text.strip()!r}: {reason}")
 
 
-def _parse_attribute(text: str, in_key: bool, line_no: int) -> AttributeLine:
+def _attribute_match(text: str, line_no: int) -> re.Match[str]:
+    """The grammar of an attribute line; raise naming what is wrong when ``text`` is not one."""
     match = _ATTRIBUTE.match(text)
-    if not match:
-        if re.match(r"^_\w*\s*(=[^:]*)?:", text):
-            raise _fail(line_no, text, "the attribute name starts with an underscore; such names are reserved for "
-                        "platform-managed attributes (_singleton, _job_start_time, _prov). Choose another name; "
-                        "to rename an attribute in a query, use proj().")
-        if re.match(r"^[A-Za-z_]\w*\s*(=[^:]*)?:", text) and not re.match(r"^[a-z]", text):
-            raise _fail(line_no, text, "attribute names must start with a lowercase letter and hold only a-z, 0-9 and _.")
-        raise _fail(line_no, text, "expected 'name [= default] : type [# comment]', '-> Table', or '[unique] index(...)'.")
+    if match:
+        return match
+    if re.match(r"^[A-Za-z_]\w*\s*(=[^:]*)?:", text):
+        raise _fail(line_no, text, "attribute names must start with a lowercase letter and hold only a-z, 0-9 and _.")
+    raise _fail(line_no, text, "expected 'name [= default] : type [# comment]', '-> Table', or '[unique] index(...)'.")
+
+
+def attribute_line(text: str, in_key: bool = False, line_no: int = 0) -> AttributeLine:
+    """One attribute line (``name [= default] : type [# comment]``) as an :class:`AttributeLine`.
+
+    This is the grammar alone: it also spells the library's own hidden attributes
+    (``_prov = null : json``), which the library declares through it.  A user's
+    definition goes through :func:`parse_definition`, which refuses those names.
+    """
+    text = text.strip()
+    match = _attribute_match(text, line_no)
     try:
         attr_type = parse_type(match["type"])
     except DataJointError as err:
@@ -125,6 +140,46 @@ def _parse_attribute(text: str, in_key: bool, line_no: int) -> AttributeLine:
         comment=comment, in_key=in_key, line_no=line_no, text=text,
         renamed_from=renamed["old"] if renamed else None,
     )
+
+
+def _parse_attribute(text: str, in_key: bool, line_no: int) -> AttributeLine:
+    """An attribute line of a user's definition: the grammar, then the policy on reserved names."""
+    if _attribute_match(text, line_no)["name"].startswith(PLATFORM_PREFIX):
+        raise _fail(line_no, text, "the attribute name starts with an underscore; such names are reserved for "
+                    "platform-managed attributes (_singleton, _job_start_time, _prov). Choose another name; "
+                    "to rename an attribute in a query, use proj().")
+    return attribute_line(text, in_key, line_no)
+
+
+class AttributeParser:
+    """The attribute-line grammar as a parser object: ``parse_string(text)`` -> its named parts.
+
+    For tools that inspect definitions line by line (linters, editors, migrations):
+    the parts are the strings as written, ``default`` present only when the line
+    has one.  Like the grammar it accepts the library's own ``_``-names.
+    """
+
+    def parse_string(self, text: str, parse_all: bool = True) -> dict[str, str]:
+        """Split attribute line ``text`` into ``name``, ``default`` (if any), ``type`` and ``comment``.
+
+        With ``parse_all=False`` only the first line of ``text`` is read and the rest
+        is ignored; otherwise ``text`` must be one attribute line.  Raise
+        DeclarationError when it is not.
+        """
+        line = text.strip()
+        if not parse_all:
+            line = (line.splitlines() or [""])[0]
+        elif "\n" in line:
+            raise DeclarationError(f"Expected one attribute line, got several: {text!r}.")
+        match = _attribute_match(line, 1)
+        parts = {"name": match["name"], "type": match["type"].strip(), "comment": (match["comment"] or "").strip()}
+        if match["default"] is not None:
+            parts["default"] = match["default"].strip()
+        return parts
+
+
+#: The attribute-line parser (``attribute_parser.parse_string("x = 1 : int32 # note")``).
+attribute_parser = AttributeParser()
 
 
 def _parse_foreign_key(text: str, in_key: bool, line_no: int) -> ForeignKeyLine:

@@ -163,6 +163,13 @@ class Connection:
     def url(self) -> sa.engine.URL:
         return self.engine.url
 
+    @property
+    def adapter(self) -> Any:
+        """This backend's DDL facade (``datajoint_sa.adapters``): quoting, a table's full name, column DDL."""
+        from ..adapters import get_adapter
+
+        return get_adapter(self.engine.dialect)
+
     def __repr__(self) -> str:
         state = "connected" if self.is_connected else "disconnected"
         return f"DataJoint connection ({state}) {self.url.render_as_string(hide_password=True)}"

@@ -8,6 +8,8 @@ error name) to one DataJoint error class.  The original exception stays as
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from .. import errors
@@ -75,9 +77,17 @@ def _sqlite_class(orig: BaseException) -> type[errors.DataJointError] | None:
     return None
 
 
+# libpq reports a refused login without its SQLSTATE (28000/28P01), so psycopg's error has none;
+# the server's message says what happened (https://www.postgresql.org/docs/current/auth-pg-hba-conf.html).
+_POSTGRES_LOGIN_REFUSED = re.compile(r'password authentication failed|role "[^"]*" does not exist|no pg_hba\.conf entry')
+
+
 def _code_class(dialect: str, orig: BaseException) -> type[errors.DataJointError] | None:
     if dialect == "postgresql":
-        return _POSTGRES.get(getattr(orig, "sqlstate", None) or "")
+        sqlstate = getattr(orig, "sqlstate", None)
+        if sqlstate is None and _POSTGRES_LOGIN_REFUSED.search(str(orig)):
+            return errors.AccessError
+        return _POSTGRES.get(sqlstate or "")
     if dialect in ("mysql", "mariadb"):
         code = orig.args[0] if orig.args and isinstance(orig.args[0], int) else None
         return _MYSQL.get(code) if code is not None else None

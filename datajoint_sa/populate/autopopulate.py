@@ -102,7 +102,7 @@ class AutoPopulate:
 
     @property
     def upstream(self) -> Any:
-        """Inside make(): ``Diagram.trace(self & key)``, the ancestors restricted to the rows of the current key.
+        """Inside make(): the trace of the current key, its ancestors restricted to the rows it derives from.
 
         ``self.upstream[Session]`` is Session restricted to the row(s) the key derives
         from; a table that is not an ancestor raises.  Built on first use in each make
@@ -112,9 +112,9 @@ class AutoPopulate:
             raise DataJointError(f"{type(self).__name__}.upstream is only available inside make(): it is the trace "
                                  "of the key being made.")
         if self._upstream is None:
-            from ..diagram import Diagram
+            from .upstream import upstream_of
 
-            self._upstream = Diagram.trace(self & self._upstream_key)
+            self._upstream = upstream_of(self, self._upstream_key)
         return self._upstream
 
     @property

@@ -93,7 +93,7 @@ def add_job_metadata_columns(target: Any, dry_run: bool = True) -> dict[str, Any
 def _autopopulated_classes(target: Any) -> list[type]:
     """The declared Computed/Imported master classes ``target`` names (a table class or instance, or a Schema)."""
     from ..errors import DataJointError
-    from ..schema import Schema
+    from ..schemas import Schema
     from .autopopulate import AutoPopulate
 
     if isinstance(target, Schema):
