@@ -90,6 +90,11 @@ class Table(QueryExpression):
         return preparer.quote_identifier(table.name)
 
     @property
+    def adapter(self) -> Any:
+        """The SQL facade of this table's backend (quoting, column DDL), as ``connection.adapter``."""
+        return self._connection.adapter
+
+    @property
     def class_name(self) -> str:
         """The name of the table's class (FreeTable: the CamelCase form of the table name)."""
         return type(self).__name__

@@ -250,3 +250,19 @@ def test_class_without_definition_stands_for_an_existing_table(schema):
 
     with pytest.raises(NotImplementedError, match="no `definition`"):
         schema(Missing)
+
+
+def test_table_adapter_quotes_as_its_backend(schema):
+    @schema
+    class Quoted(dj.Manual):
+        definition = """
+        quoted_id : int32
+        ---
+        order = 0 : int32
+        """
+
+    Quoted.insert1({"quoted_id": 1, "order": 5})
+    column = Quoted.adapter.quote_identifier("order")
+    assert column == schema.connection.engine.dialect.identifier_preparer.quote_identifier("order")
+    rows = schema.connection.query(f"SELECT {column} FROM {Quoted.full_table_name}").fetchall()
+    assert rows == [(5,)]
