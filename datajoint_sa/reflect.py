@@ -157,11 +157,12 @@ def adopt_core_types(table: sa.Table, heading: Heading, dialect: str) -> None:
     Converted core types take their declared type; floating-point columns read as
     float (MySQL's reflected DOUBLE would otherwise return Decimal).
     """
-    from .types import column_type
+    from .types import column_type, portable_spelling
 
     for attr in heading.attributes.values():
         column = table.c[attr.name]
-        if attr.type.kind in _CONVERTED_KINDS:
+        if attr.type.kind in _CONVERTED_KINDS or portable_spelling(attr.type, dialect) is not None:
+            # a MySQL spelling stored as a portable type reads as that type does (bigint unsigned: int)
             column.type = column_type(attr.type, dialect, table.schema)
         elif isinstance(column.type, sa.Float) and column.type.asdecimal:
             column.type.asdecimal = False

@@ -25,7 +25,8 @@ from sqlalchemy.ext.compiler import compiles
 
 from .errors import DataJointError
 
-__all__ = ["AttributeType", "parse_type", "column_type", "NativeType", "enum_type_name", "value_coercer"]
+__all__ = ["AttributeType", "parse_type", "column_type", "NativeType", "enum_type_name", "value_coercer",
+           "PORTABLE_NATIVE", "portable_spelling", "native_comment_tag"]
 
 CORE_PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.I)
@@ -68,7 +69,8 @@ NATIVE_PATTERNS = list(NATIVE_CATEGORIES.values())
 
 CODEC_PATTERN = re.compile(r"<\s*(?P<name>[a-z_][a-z0-9_]*)\s*(@\s*(?P<store>[a-z0-9_\-]*)\s*)?>", re.I)
 
-ENUM_VALUE = re.compile(r"\s*'((?:[^'\\]|\\.|'')*)'\s*(,|$)")
+# A single-quoted ('it''s') or, as DataJoint 0.14 code writes them, double-quoted ("Present") enum value.
+ENUM_VALUE = re.compile(r"""\s*(?:'(?P<single>(?:[^'\\]|\\.|'')*)'|"(?P<double>(?:[^"\\]|\\.|"")*)")\s*(,|$)""")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,10 @@ def _enum_values(text: str) -> tuple[str, ...]:
         match = ENUM_VALUE.match(text, pos)
         if not match:
             raise DataJointError(f"Malformed enum values: {text!r}; write enum('a', 'b').")
-        values.append(match.group(1).replace("''", "'").replace("\\'", "'"))
+        if match["single"] is not None:
+            values.append(match["single"].replace("''", "'").replace("\\'", "'"))
+        else:
+            values.append(match["double"].replace('""', '"').replace('\\"', '"'))
         pos = match.end()
     if not values:
         raise DataJointError("An enum needs at least one value.")
@@ -124,7 +129,10 @@ def parse_type(text: str) -> AttributeType:
             continue
         groups = match.groupdict()
         if kind == "enum":
-            return AttributeType(text, kind, values=_enum_values(groups["values"]))
+            values = _enum_values(groups["values"])
+            if '"' in groups["values"]:  # written the 0.14 way: recorded in the canonical single-quoted form
+                text = "enum(" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+            return AttributeType(text, kind, values=values)
         return AttributeType(
             text if kind not in ("bool", "json") else kind,
             kind,
@@ -252,6 +260,107 @@ _FIXED: dict[str, dict[str, Callable[[], sa.types.TypeEngine]]] = {
 }
 
 
+class WideUnsigned(sa.types.TypeDecorator):
+    """``bigint unsigned`` off MySQL: NUMERIC(20,0) on PostgreSQL (no wider integer), BIGINT on SQLite; read as int."""
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(sa.Numeric(20, 0, asdecimal=True))
+        return dialect.type_descriptor(sa.BigInteger())
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else int(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else int(value)
+
+
+class TextDateTime(sa.types.TypeDecorator):
+    """DATETIME that also binds ISO strings (``'2024-05-06 07:08:09'``), as servers do; SQLite's DateTime takes datetimes only."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else _to_datetime(value)
+
+
+@dataclass(frozen=True)
+class NativeSpelling:
+    """How one MySQL spelling (as DataJoint 0.14 code writes it) is stored where MySQL's types do not exist.
+
+    ``factory`` makes the portable column type from the spelling's match; ``bounds`` is the
+    half-open range of an integer type's values (checked on insert on every backend, as
+    MySQL's strict mode checks it), None for non-integers.
+    """
+
+    pattern: re.Pattern[str]
+    factory: Callable[[re.Match[str]], sa.types.TypeEngine]
+    bounds: tuple[int, int] | None = None
+    native_on: frozenset[str] = frozenset({"mysql"})  # backends that take the spelling as written
+
+
+def _spelling(pattern: str, factory: Callable[[re.Match[str]], sa.types.TypeEngine],
+              bounds: tuple[int, int] | None = None, also_native_on: tuple[str, ...] = ()) -> NativeSpelling:
+    return NativeSpelling(re.compile(pattern, re.I), factory, bounds, frozenset({"mysql", *also_native_on}))
+
+
+_WIDTH = r"(\s*\(\s*\d+\s*\))?"  # an integer display width, int(11): ignored, as MySQL 8 ignores it
+_UNSIGNED = _WIDTH + r"\s+unsigned"
+
+#: MySQL spellings -> portable column types on SQLite and PostgreSQL; on MySQL every native type stays as written.
+#: Unsigned integers take the next wider signed integer (no CHECK constraint: the range is checked on insert).
+#: The first pattern that matches the whole type wins.
+PORTABLE_NATIVE: tuple[NativeSpelling, ...] = (
+    _spelling(r"tinyint" + _UNSIGNED, lambda m: sa.SmallInteger(), (0, 1 << 8)),
+    _spelling(r"tinyint" + _WIDTH, lambda m: sa.SmallInteger(), (-(1 << 7), 1 << 7)),
+    _spelling(r"smallint" + _UNSIGNED, lambda m: sa.Integer(), (0, 1 << 16)),
+    _spelling(r"mediumint" + _UNSIGNED, lambda m: sa.Integer(), (0, 1 << 24)),
+    _spelling(r"mediumint" + _WIDTH, lambda m: sa.Integer(), (-(1 << 23), 1 << 23)),
+    _spelling(r"(int|integer)" + _UNSIGNED, lambda m: sa.BigInteger(), (0, 1 << 32)),
+    _spelling(r"bigint" + _UNSIGNED, lambda m: WideUnsigned(), (0, 1 << 64)),
+    _spelling(r"double(\s+precision)?", lambda m: sa.Double()),
+    # PostgreSQL takes float (as double precision), text and timestamp as written, as it does for 2.x code
+    _spelling(r"float", lambda m: sa.Float(), also_native_on=("postgresql",)),
+    _spelling(r"(tiny|medium|long)?blob", lambda m: sa.LargeBinary()),
+    _spelling(r"(tiny|medium|long)text", lambda m: sa.Text()),
+    _spelling(r"text", lambda m: sa.Text(), also_native_on=("postgresql",)),
+    _spelling(r"timestamp(\s*\(\s*\d\s*\))?", lambda m: TextDateTime(), also_native_on=("postgresql",)),
+    _spelling(r"(decimal|numeric)\s*\(\s*(?P<p>\d+)\s*,\s*(?P<s>\d+)\s*\)\s+unsigned",
+              lambda m: sa.Numeric(int(m["p"]), int(m["s"]), asdecimal=True)),
+)
+
+
+def portable_spelling(attr: AttributeType, dialect: str | None = None) -> tuple[NativeSpelling, re.Match[str]] | None:
+    """The entry of :data:`PORTABLE_NATIVE` a native type matches, with its match; None for other types.
+
+    With ``dialect``, None also where that backend takes the spelling as written.
+    """
+    if attr.kind != "native":
+        return None
+    text = attr.text.strip()
+    dialect = "mysql" if dialect == "mariadb" else dialect
+    for entry in PORTABLE_NATIVE:
+        match = entry.pattern.fullmatch(text)
+        if match:
+            return None if dialect in entry.native_on else (entry, match)
+    return None
+
+
+def native_comment_tag(attr: AttributeType, dialect: str) -> str | None:
+    """The ``:type:`` tag of an attribute on ``dialect``.
+
+    A MySQL spelling stored as a portable type (off MySQL) is tagged with its spelling, so
+    the table read back describes itself as declared; elsewhere this is ``attr.comment_tag``.
+    """
+    if portable_spelling(attr, dialect) is not None:
+        return attr.text.strip()
+    return attr.comment_tag
+
+
 def column_type(attr: AttributeType, dialect: str, schema: str | None = None,
                 storage: AttributeType | None = None) -> sa.types.TypeEngine:
     """The SQLAlchemy column type of ``attr`` on ``dialect`` (``sqlite``, ``postgresql``, ``mysql``).
@@ -265,7 +374,8 @@ def column_type(attr: AttributeType, dialect: str, schema: str | None = None,
             raise DataJointError(f"Codec type {attr.text} has no storage type.")
         return column_type(storage, dialect, schema)
     if kind == "native":
-        return NativeType(attr.text)
+        portable = portable_spelling(attr, dialect)
+        return portable[0].factory(portable[1]) if portable else NativeType(attr.text)
     if kind in _FIXED:
         factories = _FIXED[kind]
         return factories.get(dialect, factories["*"])()
@@ -474,4 +584,32 @@ def value_coercer(attr: AttributeType) -> Callable[[Any], Any] | None:
         return _enum_coercer(attr)
     if attr.kind == "native" and _NATIVE_BINARY.fullmatch(attr.text.strip()):
         return _to_bytes
+    portable = portable_spelling(attr)
+    if portable is not None and portable[0].bounds is not None:
+        return _bounded(attr.text.strip(), portable[0].bounds)
+    if portable is not None and portable[1].groupdict().get("p"):  # decimal(m,n) unsigned
+        return _unsigned_decimal(_decimal_coercer(AttributeType(attr.text, "decimal", precision=int(portable[1]["p"]),
+                                                                scale=int(portable[1]["s"]))))
     return None
+
+
+def _bounded(spelling: str, bounds: tuple[int, int]) -> Callable[[Any], int]:
+    low, high = bounds
+
+    def coerce(value: Any) -> int:
+        number = _to_int(value)
+        if not low <= number < high:
+            raise ValueError(f"out of range for {spelling} ({low} to {high - 1})")
+        return number
+
+    return coerce
+
+
+def _unsigned_decimal(convert: Callable[[Any], decimal.Decimal]) -> Callable[[Any], decimal.Decimal]:
+    def coerce(value: Any) -> decimal.Decimal:
+        number = convert(value)
+        if number < 0:
+            raise ValueError("negative, for an unsigned decimal")
+        return number
+
+    return coerce

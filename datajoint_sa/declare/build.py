@@ -19,7 +19,7 @@ from ..codecs import storage_type
 from ..dialects import DialectRules
 from ..errors import DataJointError, DeclarationError
 from ..heading import Attribute, Heading
-from ..types import AttributeType, column_type, parse_type
+from ..types import AttributeType, column_type, native_comment_tag, parse_type
 from .grammar import AttributeLine, Definition, ForeignKeyLine, IndexLine
 
 __all__ = ["Parent", "DeclaredTable", "build_table", "attribute_column"]
@@ -88,8 +88,8 @@ def _is_binary(attr_type: AttributeType) -> bool:
     return attr_type.kind == "bytes" or (attr_type.kind == "native" and _BINARY_NATIVE.search(attr_type.text) is not None)
 
 
-def _comment(attr_type: AttributeType, comment: str) -> str | None:
-    tag = attr_type.comment_tag
+def _comment(attr_type: AttributeType, comment: str, dialect: str) -> str | None:
+    tag = native_comment_tag(attr_type, dialect)
     return f":{tag}:{comment}" if tag is not None else (comment or None)
 
 
@@ -132,7 +132,7 @@ class _Builder:
             self.enum_types.append(sql_type)
         self.columns[line.name] = sa.Column(
             line.name, sql_type, nullable=line.nullable, server_default=_server_default(line, self.rules),
-            comment=_comment(attr_type, line.comment), autoincrement=False,
+            comment=_comment(attr_type, line.comment, self.rules.name), autoincrement=False,
         )
         lineage = f"{self.schema}.{self.table}.{line.name}" if line.in_key else None
         self.attributes[line.name] = Attribute(
