@@ -272,7 +272,12 @@ class WideUnsigned(sa.types.TypeDecorator):
         return dialect.type_descriptor(sa.BigInteger())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
-        return None if value is None else int(value)
+        if value is None:
+            return None
+        if dialect.name == "sqlite" and int(value) >= 1 << 63:
+            raise DataJointError(f"bigint unsigned value {value} is out of range on SQLite, whose integers "
+                                 "are 64-bit signed (largest 2^63 - 1).")
+        return int(value)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         return None if value is None else int(value)

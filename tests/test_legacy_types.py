@@ -132,3 +132,14 @@ def test_portable_table_leaves_other_types_alone():
     assert value_coercer(parse_type("longblob"))(b"x") == b"x"
     with pytest.raises(TypeError):
         value_coercer(parse_type("longblob"))([1, 2])  # native binary columns take raw bytes only
+
+
+def test_bigint_unsigned_top_of_range(schema):
+    table = _declare(schema, "bigint unsigned")
+    top = (1 << 64) - 1
+    if schema.connection.dialect_name == "sqlite":  # 64-bit signed integers only: refused, not stored as REAL
+        with pytest.raises(dj.DataJointError, match="out of range on SQLite"):
+            table.insert1({"legacy_id": 1, "value": 1 << 63})
+        top = (1 << 63) - 1
+    table.insert1({"legacy_id": 2, "value": top})
+    assert table.to_dicts()[0]["value"] == top
