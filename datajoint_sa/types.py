@@ -327,6 +327,10 @@ PORTABLE_NATIVE: tuple[NativeSpelling, ...] = (
     _spelling(r"mediumint" + _WIDTH, lambda m: sa.Integer(), (-(1 << 23), 1 << 23)),
     _spelling(r"(int|integer)" + _UNSIGNED, lambda m: sa.BigInteger(), (0, 1 << 32)),
     _spelling(r"bigint" + _UNSIGNED, lambda m: WideUnsigned(), (0, 1 << 64)),
+    # signed types PostgreSQL knows, but not with a display width: int(11)
+    _spelling(r"smallint\s*\(\s*\d+\s*\)", lambda m: sa.SmallInteger(), (-(1 << 15), 1 << 15)),
+    _spelling(r"(int|integer)\s*\(\s*\d+\s*\)", lambda m: sa.Integer(), (-(1 << 31), 1 << 31)),
+    _spelling(r"bigint\s*\(\s*\d+\s*\)", lambda m: sa.BigInteger(), (-(1 << 63), 1 << 63)),
     _spelling(r"double(\s+precision)?", lambda m: sa.Double()),
     # PostgreSQL takes float (as double precision), text and timestamp as written, as it does for 2.x code
     _spelling(r"float", lambda m: sa.Float(), also_native_on=("postgresql",)),

@@ -21,6 +21,9 @@ SPELLINGS = [
     ("int unsigned", 4000000000, 4294967295),
     ("int(11) unsigned", 3, 4294967295),
     ("bigint unsigned", 9000000000000000000, 0),
+    ("int(11)", -2147483648, 2147483647),
+    ("smallint(6)", -32768, 32767),
+    ("bigint(20)", -(1 << 63), (1 << 63) - 1),
     ("double", 2.718281828459045, -1e300),
     ("float", 0.5, -2.25),
     ("boolean", True, False),
@@ -42,7 +45,8 @@ DESCRIBED = {"boolean": "bool"}
 
 # Spellings a backend takes as written (no :type: tag) and reports back in its own words: float and timestamp
 # are PostgreSQL's double precision and timestamp without time zone, MySQL drops int(11)'s display width.
-NOT_KEPT = {"postgresql": ("float", "timestamp"), "mysql": ("int(11) unsigned",), "mariadb": ("int(11) unsigned",)}
+_WIDTHS = ("int(11) unsigned", "int(11)", "smallint(6)", "bigint(20)")
+NOT_KEPT = {"postgresql": ("float", "timestamp"), "mysql": _WIDTHS, "mariadb": _WIDTHS}
 
 
 def _declare(schema: dj.Schema, spelling: str) -> type:
