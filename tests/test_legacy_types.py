@@ -44,8 +44,9 @@ SPELLINGS = [
 DESCRIBED = {"boolean": "bool"}
 
 # Spellings a backend takes as written (no :type: tag) and reports back in its own words: float and timestamp
-# are PostgreSQL's double precision and timestamp without time zone, MySQL drops int(11)'s display width.
-_WIDTHS = ("int(11) unsigned", "int(11)", "smallint(6)", "bigint(20)")
+# are PostgreSQL's double precision and timestamp without time zone; MySQL drops int(11)'s display width
+# and reports decimal(6, 2) unsigned.
+_WIDTHS = ("int(11) unsigned", "int(11)", "smallint(6)", "bigint(20)", "decimal(6,2) unsigned")
 NOT_KEPT = {"postgresql": ("float", "timestamp"), "mysql": _WIDTHS, "mariadb": _WIDTHS}
 
 
