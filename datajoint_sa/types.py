@@ -331,8 +331,9 @@ PORTABLE_NATIVE: tuple[NativeSpelling, ...] = (
     _spelling(r"smallint\s*\(\s*\d+\s*\)", lambda m: sa.SmallInteger(), (-(1 << 15), 1 << 15)),
     _spelling(r"(int|integer)\s*\(\s*\d+\s*\)", lambda m: sa.Integer(), (-(1 << 31), 1 << 31)),
     _spelling(r"bigint\s*\(\s*\d+\s*\)", lambda m: sa.BigInteger(), (-(1 << 63), 1 << 63)),
-    _spelling(r"double(\s+precision)?", lambda m: sa.Double()),
-    # PostgreSQL takes float (as double precision), text and timestamp as written, as it does for 2.x code
+    _spelling(r"double", lambda m: sa.Double()),
+    # PostgreSQL takes double precision, float (as double precision), text and timestamp as written, as for 2.x code
+    _spelling(r"double\s+precision", lambda m: sa.Double(), also_native_on=("postgresql",)),
     _spelling(r"float", lambda m: sa.Float(), also_native_on=("postgresql",)),
     _spelling(r"(tiny|medium|long)?blob", lambda m: sa.LargeBinary()),
     _spelling(r"(tiny|medium|long)text", lambda m: sa.Text()),
