@@ -104,8 +104,9 @@ class AttributeType:
         return self.kind.startswith(("int", "float")) or self.kind in ("decimal", "bool")
 
 
-def _enum_values(text: str) -> tuple[str, ...]:
-    values, pos = [], 0
+def _enum_parts(text: str) -> tuple[tuple[str, ...], bool]:
+    """The values of an enum's value list, and whether any was written in double quotes."""
+    values, pos, double_quoted = [], 0, False
     while pos < len(text):
         match = ENUM_VALUE.match(text, pos)
         if not match:
@@ -114,10 +115,15 @@ def _enum_values(text: str) -> tuple[str, ...]:
             values.append(match["single"].replace("''", "'").replace("\\'", "'"))
         else:
             values.append(match["double"].replace('""', '"').replace('\\"', '"'))
+            double_quoted = True
         pos = match.end()
     if not values:
         raise DataJointError("An enum needs at least one value.")
-    return tuple(values)
+    return tuple(values), double_quoted
+
+
+def _enum_values(text: str) -> tuple[str, ...]:
+    return _enum_parts(text)[0]
 
 
 def parse_type(text: str) -> AttributeType:
@@ -129,8 +135,8 @@ def parse_type(text: str) -> AttributeType:
             continue
         groups = match.groupdict()
         if kind == "enum":
-            values = _enum_values(groups["values"])
-            if '"' in groups["values"]:  # written the 0.14 way: recorded in the canonical single-quoted form
+            values, double_quoted = _enum_parts(groups["values"])
+            if double_quoted:  # written the 0.14 way: recorded in the single-quoted form 2.x writes
                 text = "enum(" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
             return AttributeType(text, kind, values=values)
         return AttributeType(
