@@ -27,7 +27,7 @@ from .stores import ObjectRef
 from .table import FreeTable, Table
 from .user_tables import Computed, Imported, Lookup, Manual, Part
 from .validate import ValidationResult
-from .virtual import VirtualModule, virtual_schema
+from .virtual import VirtualModule, create_virtual_module, virtual_schema
 
 __version__ = "0.1.0"
 
@@ -77,6 +77,7 @@ __all__ = [
     "schema",
     "VirtualModule",
     "virtual_schema",
+    "create_virtual_module",
     "list_schemas",
     "Table",
     "FreeTable",

@@ -20,6 +20,8 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import sqlalchemy as sa
+
 from .errors import DataJointError
 
 __all__ = ["PROV_ATTRIBUTE", "ProvenanceSettings", "add_prov_column", "build_payload", "ingesting", "prov_lines",
@@ -157,6 +159,27 @@ def with_provenance(batches: Iterable[Any], table: Any) -> Iterable[Any]:
     return map(extend, batches)
 
 
+def with_provenance_select(table: Any, state: Any, names: list[str], select: sa.Select) -> tuple[list[str], sa.Select]:
+    """INSERT ... SELECT into ``table``: its ``_prov`` column too, when it has one and capture is on.
+
+    A row copied from a table that records provenance keeps its origin (the source
+    row's record); rows from anywhere else get this insert's record, as inserted rows do.
+    """
+    from .settings import config
+
+    target = table.sql_table.c.get(PROV_ATTRIBUTE)
+    if target is None or not config["provenance.capture"] or PROV_ATTRIBUTE in names:
+        return names, select
+    source = getattr(state, "source", None)
+    copied = isinstance(source, sa.Table) and PROV_ATTRIBUTE in source.c and state.group_by is None and not state.distinct
+    if copied:
+        value: Any = source.c[PROV_ATTRIBUTE]
+    else:
+        payload = build_payload(table.connection)
+        value = sa.literal(None if payload is None else json.loads(serialize(payload) or "null"), type_=target.type)
+    return [*names, PROV_ATTRIBUTE], select.add_columns(value.label(PROV_ATTRIBUTE))
+
+
 def add_prov_column(target: Any, dry_run: bool = True) -> dict[str, Any]:
     """Add the hidden ``_prov`` column to Entry (Manual) tables declared while ``provenance.capture`` was off.
 
@@ -165,8 +188,6 @@ def add_prov_column(target: Any, dry_run: bool = True) -> dict[str, Any]:
     ``dry_run`` (the default) nothing changes: each table's ``ddl`` is reported.
     See :func:`datajoint_sa.hidden_columns.add_hidden_columns` for the result.
     """
-    import sqlalchemy as sa
-
     from .hidden_columns import add_hidden_columns
     from .schemas import Schema
     from .settings import config

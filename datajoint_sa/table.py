@@ -17,7 +17,7 @@ from .errors import DataJointError, DuplicateError, IntegrityError
 from .expression.query import QueryExpression
 from .heading import Heading
 from .insert import Batch, InsertPlan, insert_statement, iter_chunks
-from .provenance import with_provenance
+from .provenance import with_provenance, with_provenance_select
 
 __all__ = ["Table", "FreeTable", "TableNotConfigured", "allow_direct_insert"]
 
@@ -252,16 +252,17 @@ class Table(QueryExpression):
         if missing:
             raise DataJointError(f"The query lacks primary-key attribute(s) {', '.join(missing)} of {type(self).__name__}.")
         dialect = self._connection.dialect_name
-        statement = insert_statement(self._source, names, self.primary_key, dialect,
-                                     skip_duplicates=skip_duplicates, replace=replace)
         select = query.make_select(names)
+        columns, select = with_provenance_select(self, query._state, names, select)
+        statement = insert_statement(self._source, columns, self.primary_key, dialect,
+                                     skip_duplicates=skip_duplicates, replace=replace)
         if dialect == "sqlite" and (skip_duplicates or replace) and isinstance(select, sa.Select):
             # "INSERT ... SELECT ... ON CONFLICT" is ambiguous to SQLite's parser without a WHERE
             # clause (https://www.sqlite.org/lang_upsert.html, "Parsing Ambiguity"); where(true)
             # renders "WHERE 1 = 1" alone and disappears beside another condition.
             select = select.where(sa.true())
         try:
-            self._connection.execute(statement.from_select(names, select))
+            self._connection.execute(statement.from_select(columns, select))
         except IntegrityError as err:
             if isinstance(err, DuplicateError):
                 raise

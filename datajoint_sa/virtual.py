@@ -25,7 +25,7 @@ from .naming import tier_of_table_name, to_camel_case
 from .reflect import adopt_core_types, heading_from_table
 from .sqlite_comments import reflect_tables
 
-__all__ = ["VirtualModule", "virtual_schema", "reflect_schema", "make_classes", "rebuild_lineage"]
+__all__ = ["VirtualModule", "virtual_schema", "create_virtual_module", "reflect_schema", "make_classes", "rebuild_lineage"]
 
 _PART_NAME = re.compile(r"^(?P<master>[#_]*[a-z][a-z0-9_]*?)__(?P<part>[a-z][a-z0-9_]*)$")
 
@@ -147,6 +147,14 @@ def virtual_schema(schema_name: str, *, connection: Connection | None = None, cr
                    create_tables: bool = False, add_objects: dict[str, Any] | None = None) -> VirtualModule:
     """A VirtualModule named after the schema: ``lab = dj.virtual_schema("lab"); lab.Subject()``."""
     return VirtualModule(schema_name, schema_name, create_schema=create_schema, create_tables=create_tables,
+                         connection=connection, add_objects=add_objects)
+
+
+def create_virtual_module(module_name: str, schema_name: str, create_schema: bool = False,
+                          create_tables: bool = False, connection: Connection | None = None,
+                          add_objects: dict[str, Any] | None = None) -> VirtualModule:
+    """DataJoint 0.x's spelling of :class:`VirtualModule` (its arguments may be given by position)."""
+    return VirtualModule(module_name, schema_name, create_schema=create_schema, create_tables=create_tables,
                          connection=connection, add_objects=add_objects)
 
 

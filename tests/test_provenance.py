@@ -87,6 +87,32 @@ def test_insert_records_source_agent_and_the_ingesting_make(captured):
         subject.insert1({"subject_id": 2, "species": "rat", "_prov": {"forged": True}})
 
 
+def test_insert_from_a_query_carries_provenance(captured):
+    subject, param, _, _ = captured
+    subject.insert1({"subject_id": 40, "species": "mouse"})
+    (original,) = _prov_values(subject & {"subject_id": 40})
+    schema = subject._schema
+
+    @schema
+    class SubjectCopy(dj.Manual):
+        definition = subject.definition
+
+    SubjectCopy.insert(subject & {"subject_id": 40})
+    assert _prov_values(SubjectCopy()) == [original]  # the copy keeps its origin, not this insert's
+
+    @schema
+    class ParamUse(dj.Manual):
+        definition = """
+        -> Param
+        ---
+        note : varchar(16)
+        """
+
+    ParamUse.insert(param.proj(note="'from a query'"))  # Lookup rows record none: this insert's record
+    (fresh,) = _prov_values(ParamUse())
+    assert fresh["source"] == {"system": "PyRat"} and fresh != original
+
+
 def test_capture_off_declares_no_column(make_schema):
     schema = make_schema()
 

@@ -93,6 +93,14 @@ def test_virtual_module_classes_and_tiers(pipeline, connection):
     assert "#species" in vm.Animal.describe()  # a parent in another schema, with no class here: its table name
 
 
+def test_create_virtual_module_is_the_0x_spelling(pipeline, connection):
+    _, main, classes = pipeline
+    vm = dj.create_virtual_module("lab_0x", main.database, False, False, connection)
+    assert isinstance(vm, dj.VirtualModule) and vm.__name__ == "lab_0x"
+    assert vm.Animal.heading.names == classes["Animal"].heading.names
+    assert vm.Animal.to_dicts(order_by="KEY") == classes["Animal"].to_dicts(order_by="KEY")
+
+
 def test_virtual_module_reads_like_the_classes(pipeline, connection):
     _, main, classes = pipeline
     vm = dj.virtual_schema(main.database, connection=connection)
