@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["SelectState", "base_tables", "needs_wrap_to_restrict", "needs_wrap_as_operand",
+__all__ = ["SelectState", "base_tables", "share_a_table", "needs_wrap_to_restrict", "needs_wrap_as_operand",
            "needs_wrap_as_outer_operand", "needs_wrap_to_order"]
 
 Columns = Mapping[str, sa.ColumnElement[Any]]
@@ -105,6 +105,18 @@ def base_tables(source: sa.FromClause) -> set[sa.FromClause]:
     return {source}
 
 
+def share_a_table(left: sa.FromClause, right: sa.FromClause) -> bool:
+    """Whether two FROM clauses name a database table in common.
+
+    Tables compare by schema and name, not by object: a FreeTable and a class reflect
+    the same table into different ``sa.Table`` objects, which SQL sees as one name.
+    """
+    def names(source: sa.FromClause) -> set[Any]:
+        return {(t.schema, t.name) if isinstance(t, sa.Table) else t for t in base_tables(source)}
+
+    return bool(names(left) & names(right))
+
+
 # -- subquery rules ----------------------------------------------------------------------
 def needs_wrap_to_restrict(state: SelectState) -> bool:
     """A WHERE term cannot be added after GROUP BY (its columns are aggregates) or LIMIT."""
@@ -135,7 +147,7 @@ def join_states(left: SelectState, right: SelectState, on: Sequence[str], outer:
     if needs_wrap_as_operand(left):
         left = left.wrapped()
     right_rule = needs_wrap_as_outer_operand if outer else needs_wrap_as_operand
-    if right_rule(right) or base_tables(left.source) & base_tables(right.source):
+    if right_rule(right) or share_a_table(left.source, right.source):
         right = right.wrapped()  # a table on both sides: the right one gets its own alias
     condition = sa.and_(*(left.columns[n] == right.columns[n] for n in on)) if on else sa.true()
     columns = dict(left.columns)
@@ -186,7 +198,7 @@ def aggregate_states(left: SelectState, right: SelectState, on: Sequence[str], *
     if needs_wrap_as_operand(left):
         left = left.wrapped()
     if (needs_wrap_as_outer_operand(right) if keep_all else needs_wrap_as_operand(right)) or (
-            base_tables(left.source) & base_tables(right.source)):
+            share_a_table(left.source, right.source)):
         names = dict.fromkeys([*on, *(n for n in needed if n in right.columns), *right_key[:1]])
         right = right.wrapped(list(names))
     joined = join_states(left, right, on, outer=keep_all)

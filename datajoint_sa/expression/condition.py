@@ -32,7 +32,7 @@ from typing import Any, Union
 import sqlalchemy as sa
 
 from ..compile.fragment import bind
-from ..compile.state import SelectState, base_tables, needs_wrap_as_operand
+from ..compile.state import SelectState, base_tables, needs_wrap_as_operand, share_a_table
 from ..errors import DataJointError
 from ..heading import Heading
 from ..types import value_coercer
@@ -246,7 +246,7 @@ def _semijoin(other: Any, target: Target, semantic_check: bool) -> Clause:
     state: SelectState = other._state
     if not shared:
         return sa.exists(state.wrapped().select())
-    if not needs_wrap_as_operand(state) and not (base_tables(state.source) & base_tables(target.state.source)):
+    if not needs_wrap_as_operand(state) and not share_a_table(state.source, target.state.source):
         # correlated directly: EXISTS (SELECT * FROM other WHERE other.a = target.a AND ...)
         match = [state.columns[n] == target.columns[n] for n in shared]
         inner = sa.exists().select_from(state.source).where(*state.where, *match)
