@@ -449,7 +449,7 @@ class Connection:
                 raise translate(err, self.dialect_name) from err
 
     def query(self, sql: str, args: Mapping[str, Any] | Sequence[Any] | None = None, *,
-              as_dict: bool = False, reconnect: bool | None = None, **_driver_options: Any) -> QueryCursor:
+              as_dict: bool = False, reconnect: bool | None = None, suppress_warnings: bool = True) -> QueryCursor:
         """Run SQL text as the driver takes it and return a cursor over its rows.
 
         Placeholders are the drivers' ``%s`` (``args`` a sequence) and ``%(name)s``
@@ -457,7 +457,9 @@ class Connection:
         Rows are tuples, or dicts with ``as_dict=True``.  After :meth:`close`, the
         query reconnects unless ``reconnect`` (default: ``database.reconnect``) is
         False or a transaction is open, which raise LostConnectionError.
+        ``suppress_warnings`` is DataJoint's argument; server warnings never become errors here.
         """
+        del suppress_warnings  # accepted for DataJoint code; nothing turns driver warnings into errors
         values = driver_arguments(args)
         if self.dialect_name == "sqlite":
             sql = sqlite_placeholders(sql) if values or "%%" in sql else sql
