@@ -16,7 +16,7 @@ __all__ = ["to_snake_case", "to_camel_case", "TIER_PREFIXES", "table_name_for", 
 
 TIER_PREFIXES = {"Manual": "", "Lookup": "#", "Imported": "_", "Computed": "__"}
 
-_CAMEL = re.compile(r"[A-Z][A-Za-z0-9]*")
+CAMEL_CASE = re.compile(r"[A-Z][A-Za-z0-9]*")  # ASCII capital, then ASCII letters and digits
 _HIDDEN_PREFIX = "~"
 
 
@@ -31,7 +31,7 @@ def to_snake_case(class_name: str) -> str:
         warnings.warn(f"Table class name {class_name!r} contains underscores, which are left out of its table name; "
                       "prefer CamelCase.", UserWarning, stacklevel=2)
         class_name = class_name.replace("_", "")
-    if not _CAMEL.fullmatch(class_name):
+    if not CAMEL_CASE.fullmatch(class_name):
         raise DataJointError(f"Table class name {class_name!r} must be CamelCase: a capital letter, then letters and digits.")
     return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
 

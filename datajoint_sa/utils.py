@@ -8,42 +8,30 @@ computes a table name from a class name finds the table datajoint_sa made.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 
 from .errors import DataJointError
-from .naming import to_snake_case
+from .naming import CAMEL_CASE, to_snake_case
 
 __all__ = ["is_camel_case", "from_camel_case", "to_camel_case", "user_choice"]
 
-_CAMEL_CASE = re.compile(r"[A-Z][A-Za-z0-9]*")
 _WORD_START = re.compile(r"(?:^|_)+([a-zA-Z0-9])")
 
 
 def is_camel_case(name: str) -> bool:
     """Whether ``name`` is a valid table class name: an ASCII capital, then ASCII letters and digits."""
-    return isinstance(name, str) and _CAMEL_CASE.fullmatch(name) is not None
+    return isinstance(name, str) and CAMEL_CASE.fullmatch(name) is not None
 
 
 def from_camel_case(name: str) -> str:
     """``AllGroups`` -> ``all_groups``, the table name of a class (without the tier prefix).
 
     Underscores are dropped with a UserWarning ("contains underscores"); a name that is
-    still not CamelCase raises DataJointError.
+    still not CamelCase raises DataJointError (the rule table names are made by).
     """
     if not isinstance(name, str):
         raise DataJointError(f"A table class name must be a string, not {type(name).__name__}.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        stripped = name.replace("_", "")
-    if "_" in name:
-        warnings.warn(f"Class name {name!r} contains underscores, which are left out of its table name; "
-                      "prefer CamelCase.", UserWarning, stacklevel=2)
-    if not is_camel_case(stripped):
-        raise DataJointError(f"Class name {name!r} is not CamelCase: use a capital letter, then letters and digits.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return to_snake_case(stripped)
+    return to_snake_case(name)
 
 
 def to_camel_case(name: str) -> str:
